@@ -1,0 +1,153 @@
+"""The one settings object, read from a TOML file and ``YUQING_*`` variables.
+
+Precedence, highest first: values passed in code (the CLI flags), environment
+variables (``YUQING_DATA_DIR``, ``YUQING_SERVER__PORT``: ``__`` separates
+nested keys), the TOML file given with ``--config``, then the defaults below.
+Unknown keys in the TOML file are errors, so a typo never goes unnoticed.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from yuqing.errors import ConfigError
+
+_config_file: ContextVar[Path | None] = ContextVar("yuqing_config_file", default=None)
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ServerSettings(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+
+
+class BrandSettings(_Section):
+    """A brand to watch: the words that name it, and words that rule a match out."""
+
+    name: str = Field(min_length=1)
+    keywords: list[str] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=list)
+
+    def terms(self) -> list[str]:
+        return [self.name, *(k for k in self.keywords if k != self.name)]
+
+
+class SourceSettings(_Section):
+    """How one source is crawled.
+
+    ``queries`` are what the source is asked: search keywords for search
+    sources (Weibo, Baidu; empty means the brands' names), list-page paths for
+    forums (``forum.php?mod=forumdisplay&fid=2``).
+    """
+
+    enabled: bool = True
+    base_url: str | None = None
+    queries: list[str] = Field(default_factory=list)
+    interval_seconds: int = Field(default=900, ge=5)
+    max_pages: int = Field(default=1, ge=1)
+
+
+class CrawlSettings(_Section):
+    user_agent: str = "Mozilla/5.0 (compatible; yuqing/0.1; brand monitoring)"
+    obey_robots: bool = True
+    concurrent_per_domain: int = Field(default=2, ge=1)
+    download_delay: float = Field(default=1.0, ge=0)
+    log_level: str = "WARNING"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="YUQING_",
+        env_nested_delimiter="__",
+        extra="forbid",
+    )
+
+    data_dir: Path = Path("data")
+    demo: bool = False
+    workflow_db_url: str | None = Field(default=None, description="SQLAlchemy URL; default: SQLite in the data dir")
+    secret_key: str | None = Field(
+        default=None, description="token signing key; default: generated once in the data dir"
+    )
+    token_ttl_minutes: int = Field(default=12 * 60, ge=1)
+    sentiment_model: str = "lexicon"
+    response_hours: float = Field(default=2.0, gt=0, description="policy: respond within N hours")
+    server: ServerSettings = Field(default_factory=ServerSettings)
+    crawl: CrawlSettings = Field(default_factory=CrawlSettings)
+    brands: list[BrandSettings] = Field(default_factory=list)
+    sources: dict[str, SourceSettings] = Field(default_factory=dict)
+    pipeline: dict[str, int | None] = Field(
+        default_factory=dict,
+        description="ingest steps to add, reorder (a number) or switch off (null), by dotted path",
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = _config_file.get()
+        if config_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=config_file))
+        return tuple(sources)
+
+    @property
+    def workflow_url(self) -> str:
+        return self.workflow_db_url or f"sqlite:///{self.data_dir / 'workflow.db'}"
+
+    @property
+    def posts_db_path(self) -> Path:
+        return self.data_dir / "posts.db"
+
+    def brand_terms(self) -> list[str]:
+        return [term for brand in self.brands for term in brand.terms()]
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Read the settings; every problem becomes one ConfigError line."""
+    overrides = {k: v for k, v in overrides.items() if v is not None}
+    if config_file is not None:
+        config_file = Path(config_file)
+        if not config_file.is_file():
+            raise ConfigError(f"config file not found: {config_file}")
+        try:
+            tomllib.loads(config_file.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"config file {config_file} is not valid TOML: {exc}") from None
+    token = _config_file.set(config_file)
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        where = f" in {config_file}" if config_file else ""
+        raise ConfigError(f"bad setting{where}: {_first_error(exc)}") from None
+    finally:
+        _config_file.reset(token)
+
+
+def _first_error(exc: ValidationError) -> str:
+    errors = exc.errors()
+    parts = []
+    for err in errors[:3]:
+        loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+        parts.append(f"{loc}: {msg}")
+    more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
+    return "; ".join(parts) + more
