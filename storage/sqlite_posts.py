@@ -1,0 +1,253 @@
+"""The embedded post store: SQLite with an FTS5 index over jieba tokens.
+
+FTS5's ``unicode61`` tokenizer splits on whitespace and punctuation but not
+between Chinese characters, so the index column holds the text already
+segmented by jieba (``cut_for_search``, which also emits the shorter words
+inside long ones) and joined with spaces. A query is segmented the same way
+and every word must match.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Sequence
+
+from yuqing.post import SHANGHAI, Analysis, Post
+
+from .posts import BUCKET_SECONDS, Bucket, PostPage, PostQuery, Tokenizer, TrendPoint, UpsertResult
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS posts (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    source TEXT NOT NULL,
+    post_id TEXT NOT NULL,
+    url TEXT NOT NULL,
+    title TEXT NOT NULL,
+    text TEXT NOT NULL,
+    author TEXT NOT NULL,
+    author_followers INTEGER,
+    published_at TEXT,
+    fetched_at TEXT NOT NULL,
+    ts INTEGER NOT NULL,
+    reposts INTEGER NOT NULL,
+    comments INTEGER NOT NULL,
+    likes INTEGER NOT NULL,
+    parent_id TEXT,
+    raw TEXT NOT NULL,
+    brands TEXT NOT NULL,
+    sentiment TEXT,
+    negative_score REAL,
+    evidence TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS posts_ts ON posts (ts);
+CREATE INDEX IF NOT EXISTS posts_source_ts ON posts (source, ts);
+CREATE INDEX IF NOT EXISTS posts_sentiment_ts ON posts (sentiment, ts);
+CREATE VIRTUAL TABLE IF NOT EXISTS posts_fts USING fts5 (tokens, tokenize = 'unicode61');
+"""
+
+_COLUMNS = (
+    "key, source, post_id, url, title, text, author, author_followers, published_at, "
+    "fetched_at, ts, reposts, comments, likes, parent_id, raw, brands, sentiment, "
+    "negative_score, evidence"
+)
+
+
+def _epoch(value: datetime) -> int:
+    return int(value.timestamp())
+
+
+def _fts_phrase(token: str) -> str:
+    return '"' + token.replace('"', '""') + '"'
+
+
+class SqlitePostStore:
+    """A PostStore in one SQLite file; safe to share between threads."""
+
+    def __init__(self, path: Path | str, tokenizer: Tokenizer) -> None:
+        self._tokenizer = tokenizer
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(str(path), check_same_thread=False)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.executescript(SCHEMA)
+
+    # -- writing ---------------------------------------------------------
+
+    def upsert(self, posts: Sequence[Post]) -> UpsertResult:
+        result = UpsertResult()
+        if not posts:
+            return result
+        latest: dict[str, Post] = {post.key: post for post in posts}
+        rows = [(post, self._row(post), self._index_text(post)) for post in latest.values()]
+        with self._lock, self._db:
+            existing = self._existing_keys(list(latest))
+            for post, row, tokens in rows:
+                post_rowid = self._upsert_row(row)
+                self._db.execute("DELETE FROM posts_fts WHERE rowid = ?", (post_rowid,))
+                self._db.execute("INSERT INTO posts_fts (rowid, tokens) VALUES (?, ?)", (post_rowid, tokens))
+                (result.updated if post.key in existing else result.created).append(post.key)
+        return result
+
+    def _existing_keys(self, keys: list[str]) -> set[str]:
+        found: set[str] = set()
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(r[0] for r in self._db.execute(f"SELECT key FROM posts WHERE key IN ({marks})", chunk))
+        return found
+
+    def _upsert_row(self, row: tuple[Any, ...]) -> int:
+        marks = ",".join("?" * len(row))
+        cursor = self._db.execute(
+            f"""
+            INSERT INTO posts ({_COLUMNS}) VALUES ({marks})
+            ON CONFLICT (key) DO UPDATE SET
+                url = excluded.url, title = excluded.title, text = excluded.text,
+                author = excluded.author,
+                author_followers = COALESCE(excluded.author_followers, posts.author_followers),
+                published_at = COALESCE(excluded.published_at, posts.published_at),
+                fetched_at = excluded.fetched_at,
+                ts = CASE WHEN excluded.published_at IS NULL AND posts.published_at IS NOT NULL
+                          THEN posts.ts ELSE excluded.ts END,
+                reposts = excluded.reposts, comments = excluded.comments, likes = excluded.likes,
+                parent_id = COALESCE(excluded.parent_id, posts.parent_id),
+                raw = excluded.raw, brands = excluded.brands, sentiment = excluded.sentiment,
+                negative_score = excluded.negative_score, evidence = excluded.evidence
+            RETURNING id
+            """,
+            row,
+        )
+        return int(cursor.fetchone()[0])
+
+    def _row(self, post: Post) -> tuple[Any, ...]:
+        a = post.analysis
+        when = post.published_at or post.fetched_at
+        return (
+            post.key,
+            post.source,
+            post.post_id,
+            post.url,
+            post.title,
+            post.text,
+            post.author,
+            post.author_followers,
+            post.published_at.isoformat() if post.published_at else None,
+            post.fetched_at.isoformat(),
+            _epoch(when),
+            post.reposts,
+            post.comments,
+            post.likes,
+            post.parent_id,
+            json.dumps(post.raw, ensure_ascii=False, default=str),
+            json.dumps(sorted(set(a.brands)), ensure_ascii=False),
+            a.sentiment,
+            a.negative_score,
+            json.dumps(a.evidence, ensure_ascii=False),
+        )
+
+    def _index_text(self, post: Post) -> str:
+        text = f"{post.title}\n{post.text}\n{post.author}"
+        return " ".join(t for t in self._tokenizer.cut_for_search(text.lower()) if t.strip())
+
+    # -- reading ---------------------------------------------------------
+
+    def get(self, key: str) -> Post | None:
+        with self._lock:
+            row = self._db.execute(f"SELECT {_COLUMNS} FROM posts WHERE key = ?", (key,)).fetchone()
+        return None if row is None else _post(row)
+
+    def search(self, query: PostQuery) -> PostPage:
+        where, params = self._where(query)
+        if where is None:
+            return PostPage(items=[], total=0)
+        with self._lock:
+            total = self._db.execute(f"SELECT count(*) FROM posts WHERE {where}", params).fetchone()[0]
+            rows = self._db.execute(
+                f"SELECT {_COLUMNS} FROM posts WHERE {where} ORDER BY ts DESC, id DESC LIMIT ? OFFSET ?",
+                [*params, query.limit, query.offset],
+            ).fetchall()
+        return PostPage(items=[_post(r) for r in rows], total=int(total))
+
+    def trend(self, query: PostQuery, bucket: Bucket) -> list[TrendPoint]:
+        where, params = self._where(query)
+        if where is None:
+            return []
+        size = BUCKET_SECONDS[bucket]
+        offset = 8 * 3600  # buckets start at Shanghai midnight / the Shanghai hour
+        with self._lock:
+            rows = self._db.execute(
+                f"""
+                SELECT ((ts + {offset}) / {size}) * {size} - {offset} AS start, sentiment, count(*)
+                FROM posts WHERE {where}
+                GROUP BY start, sentiment ORDER BY start, sentiment
+                """,
+                params,
+            ).fetchall()
+        return [
+            TrendPoint(
+                start=datetime.fromtimestamp(r[0], tz=UTC).astimezone(SHANGHAI),
+                sentiment=r[1],
+                count=int(r[2]),
+            )
+            for r in rows
+        ]
+
+    def _where(self, query: PostQuery) -> tuple[str | None, list[Any]]:
+        clauses: list[str] = ["1 = 1"]
+        params: list[Any] = []
+        if query.text:
+            tokens = [t for t in self._tokenizer.cut(query.text.lower()) if t.strip() and t.isalnum()]
+            if not tokens:
+                return None, []
+            clauses.append("id IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?)")
+            params.append(" AND ".join(_fts_phrase(t) for t in tokens))
+        if query.brand:
+            clauses.append("EXISTS (SELECT 1 FROM json_each(posts.brands) WHERE value = ?)")
+            params.append(query.brand)
+        if query.source:
+            clauses.append("source = ?")
+            params.append(query.source)
+        if query.sentiment:
+            clauses.append("sentiment = ?")
+            params.append(query.sentiment)
+        if query.since:
+            clauses.append("ts >= ?")
+            params.append(_epoch(query.since))
+        if query.until:
+            clauses.append("ts < ?")
+            params.append(_epoch(query.until))
+        return " AND ".join(clauses), params
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+def _post(row: sqlite3.Row) -> Post:
+    return Post(
+        source=row["source"],
+        post_id=row["post_id"],
+        url=row["url"],
+        title=row["title"],
+        text=row["text"],
+        author=row["author"],
+        author_followers=row["author_followers"],
+        published_at=datetime.fromisoformat(row["published_at"]) if row["published_at"] else None,
+        fetched_at=datetime.fromisoformat(row["fetched_at"]),
+        reposts=row["reposts"],
+        comments=row["comments"],
+        likes=row["likes"],
+        parent_id=row["parent_id"],
+        raw=json.loads(row["raw"]),
+        analysis=Analysis(
+            brands=json.loads(row["brands"]),
+            sentiment=row["sentiment"],
+            negative_score=row["negative_score"],
+            evidence=json.loads(row["evidence"]),
+        ),
+    )
