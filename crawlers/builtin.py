@@ -1,0 +1,25 @@
+"""The built-in sources, registered through the same hook as any plugin's."""
+
+from __future__ import annotations
+
+from yuqing.hookspecs import hookimpl
+
+from .sources import SourceSpec
+from .spiders.baidu import BaiduWebSpider
+from .spiders.discuz import DiscuzSpider
+from .spiders.weibo import WeiboSearchSpider
+
+
+@hookimpl
+def register_sources() -> list[SourceSpec]:
+    return [
+        SourceSpec(
+            "weibo",
+            WeiboSearchSpider,
+            "https://m.weibo.cn",
+            search=True,
+            description="新浪微博 keyword search (m.weibo.cn JSON)",
+        ),
+        SourceSpec("baidu", BaiduWebSpider, "https://www.baidu.com", search=True, description="百度 web search"),
+        SourceSpec("discuz", DiscuzSpider, "", search=False, description="Discuz! forum: list pages and their threads"),
+    ]

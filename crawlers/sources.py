@@ -1,0 +1,65 @@
+"""Crawl sources: what plugins register, and how a source's spider is started."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pluggy import PluginManager
+from scrapy import Spider
+
+from yuqing.errors import ConfigError, UnknownSourceError
+from yuqing.pluginmanager import flatten
+from yuqing.settings import Settings, SourceSettings
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """A crawl source.
+
+    ``search`` sources are asked keywords (empty ``queries`` means the brand
+    names); other sources (forums) are asked the list pages in ``queries``.
+    """
+
+    name: str
+    spider: type[Spider]
+    default_base_url: str
+    search: bool = True
+    description: str = ""
+
+
+def source_settings(settings: Settings, name: str) -> SourceSettings:
+    return settings.sources.get(name) or SourceSettings()
+
+
+def spider_kwargs(
+    spec: SourceSpec,
+    settings: Settings,
+    *,
+    queries: list[str] | None = None,
+    base_url: str | None = None,
+    max_pages: int | None = None,
+) -> dict[str, Any]:
+    """The spider's arguments from the settings; explicit arguments win."""
+    conf = source_settings(settings, spec.name)
+    queries = queries or conf.queries or (settings.brand_terms() if spec.search else [])
+    if not queries:
+        what = "keywords (or brands)" if spec.search else "list-page paths"
+        raise ConfigError(f"source {spec.name!r} has nothing to crawl: configure {what} in sources.{spec.name}.queries")
+    return {
+        "base_url": (base_url or conf.base_url or spec.default_base_url).rstrip("/"),
+        "queries": list(queries),
+        "max_pages": max_pages or conf.max_pages,
+    }
+
+
+def registered_sources(pm: PluginManager) -> dict[str, SourceSpec]:
+    """Every source the plugins register, by name."""
+    return {spec.name: spec for spec in flatten(pm.hook.register_sources())}
+
+
+def get_source(sources: dict[str, SourceSpec], name: str) -> SourceSpec:
+    try:
+        return sources[name]
+    except KeyError:
+        raise UnknownSourceError(f"unknown source {name!r} (known: {', '.join(sorted(sources))})") from None

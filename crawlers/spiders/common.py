@@ -1,0 +1,41 @@
+"""What the three spiders share: argument coercion and ParseError accounting."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from scrapy import Spider
+from scrapy.http import Response
+from w3lib.encoding import http_content_type_encoding
+
+from yuqing.crawlers.parsers.errors import ParseError
+from yuqing.post import SHANGHAI, Post
+
+PARSE_ERROR_STAT = "yuqing/parse_error"
+
+
+def as_queries(value: str | Sequence[str] | None) -> list[str]:
+    """``queries`` from Python (a list) or from ``scrapy crawl -a queries=a,b`` (a string)."""
+    if value is None:
+        return []
+    items = re.split(r"[,\n，]", value) if isinstance(value, str) else list(value)
+    return [item.strip() for item in items if item and item.strip()]
+
+
+def header_charset(response: Response) -> str | None:
+    """The charset of the Content-Type header, as a Python codec name; None when absent."""
+    content_type = response.headers.get(b"Content-Type")
+    return http_content_type_encoding(content_type.decode("latin-1")) if content_type else None
+
+
+def parse_or_count(spider: Spider, response: Response, parse: Callable[[datetime], list[Post]]) -> list[Post]:
+    """Run a pure parser with the current time; a ParseError is logged and counted, never raised."""
+    try:
+        return parse(datetime.now(SHANGHAI))
+    except ParseError as exc:
+        spider.logger.warning("parse error at %s: %s", response.url, exc)
+        if spider.crawler is not None and spider.crawler.stats is not None:
+            spider.crawler.stats.inc_value(PARSE_ERROR_STAT)
+        return []
