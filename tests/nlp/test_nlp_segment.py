@@ -1,0 +1,64 @@
+from pathlib import Path
+
+import pytest
+
+from yuqing.nlp.segment import Segmenter
+
+
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("jieba")
+
+
+@pytest.fixture(scope="module")
+def brand_seg(cache_dir: Path) -> Segmenter:
+    return Segmenter(["星河热水器", "小米SU7", "Apple Watch"], cache_dir=cache_dir)
+
+
+def test_user_word_kept_whole_and_split_without_it(brand_seg: Segmenter, cache_dir: Path) -> None:
+    plain = Segmenter(cache_dir=cache_dir)
+    assert "星河热水器" not in plain.cut("星河热水器漏电了")
+    assert plain.cut("星河热水器漏电了")[:2] == ["星河", "热水器"]
+    assert brand_seg.cut("星河热水器漏电了") == ["星河热水器", "漏电", "了"]
+
+
+@pytest.mark.parametrize("text", ["买星河热水器", "新星河热水器", "热星河热水器器", "这台星河热水器水器"])
+def test_user_word_survives_context(brand_seg: Segmenter, text: str) -> None:
+    assert "星河热水器" in brand_seg.cut(text)
+
+
+def test_latin_and_spaced_user_words(brand_seg: Segmenter) -> None:
+    tokens = brand_seg.cut("我的小米su7和apple watch都坏了")
+    assert "小米su7" in tokens
+    assert "apple watch" in tokens
+
+
+def test_no_whitespace_tokens_and_weibo_markup(brand_seg: Segmenter) -> None:
+    tokens = brand_seg.cut("太差了 [怒][good]\n//@路人甲: 呵呵")
+    assert all(t.strip() for t in tokens)
+    assert "[怒]" in tokens and "[good]" in tokens
+    assert "@路人甲" in tokens
+
+
+def test_cut_for_search_adds_inner_words(brand_seg: Segmenter) -> None:
+    tokens = brand_seg.cut_for_search("星河热水器质量问题")
+    assert "星河热水器" in tokens
+    assert "热水器" in tokens
+
+
+def test_lazy_quiet_and_cached_in_cache_dir(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    seg = Segmenter(["星河热水器"], cache_dir=tmp_path / "cache")
+    assert seg._tokenizer is None  # construction does not load the dictionary
+    assert seg.cut("") == []
+    seg.cut("星河热水器")
+    assert (tmp_path / "cache" / "jieba.cache").is_file()
+    out, err = capfd.readouterr()
+    assert "prefix dict" not in out + err
+
+
+def test_private_tokenizer_does_not_touch_global_jieba(brand_seg: Segmenter) -> None:
+    import jieba
+
+    brand_seg.cut("星河热水器")
+    assert brand_seg.tokenizer is not jieba.dt
+    assert "星河热水器" not in jieba.dt.FREQ
