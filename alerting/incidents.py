@@ -1,0 +1,107 @@
+"""Incidents: alerts grouped by key, with their SLA deadlines."""
+
+from __future__ import annotations
+
+import threading
+from typing import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from yuqing.storage.models import Incident, IncidentPost, Timer
+
+from .rules import Alert
+from .sla import SlaPolicy
+
+OPEN_STATES = ("triggered", "acknowledged", "responded")
+
+
+class IncidentService:
+    """Opens an incident for a new group key, or adds the alert to the open one.
+
+    A post counts once per incident, so crawling the same post again neither
+    raises the count nor pages anyone. Alerts are applied one batch at a time
+    per process (a lock), so two crawls cannot open two incidents for one brand.
+    """
+
+    def __init__(self, sessions: sessionmaker[Session], policies: Sequence[SlaPolicy]) -> None:
+        self._sessions = sessions
+        self.policies = list(policies)
+        self._lock = threading.Lock()
+
+    def apply(self, alerts: Sequence[Alert]) -> list[int]:
+        """Record the alerts; returns the ids of incidents opened or extended."""
+        touched: list[int] = []
+        if not alerts:
+            return touched
+        with self._lock, self._sessions.begin() as session:
+            for alert in alerts:
+                incident = self._open_incident(session, alert.group_key)
+                if incident is None:
+                    incident = self._open(session, alert)
+                elif not self._has_post(session, incident.id, alert.post_key):
+                    incident.alert_count += 1
+                    incident.last_alert_at = max(incident.last_alert_at, alert.at)
+                    session.add(IncidentPost(incident=incident, post_key=alert.post_key, added_at=alert.at))
+                else:
+                    continue
+                session.flush()
+                if incident.id not in touched:
+                    touched.append(incident.id)
+        return touched
+
+    @staticmethod
+    def _open_incident(session: Session, group_key: str) -> Incident | None:
+        return session.scalar(
+            select(Incident)
+            .where(Incident.group_key == group_key, Incident.state.in_(OPEN_STATES))
+            .order_by(Incident.id.desc())
+            .limit(1)
+        )
+
+    @staticmethod
+    def _has_post(session: Session, incident_id: int, post_key: str) -> bool:
+        return session.get(IncidentPost, (incident_id, post_key)) is not None
+
+    def _open(self, session: Session, alert: Alert) -> Incident:
+        incident = Incident(
+            group_key=alert.group_key,
+            brand=alert.brand,
+            title=f"{alert.brand}负面舆情：{alert.summary}",
+            severity=alert.severity,
+            state="triggered",
+            rule=alert.rule,
+            detected_at=alert.at,
+            last_alert_at=alert.at,
+            alert_count=1,
+        )
+        incident.posts.append(IncidentPost(post_key=alert.post_key, added_at=alert.at))
+        for policy in self.policies:
+            if policy.applies_to(alert.severity):
+                incident.timers.append(Timer(kind=policy.kind, due_at=alert.at + policy.due_after))
+        session.add(incident)
+        return incident
+
+
+def list_incidents(
+    session: Session, *, open_only: bool = False, brand: str | None = None, limit: int = 100
+) -> list[Incident]:
+    query = (
+        select(Incident)
+        .options(selectinload(Incident.timers), selectinload(Incident.posts))
+        .order_by(Incident.detected_at.desc(), Incident.id.desc())
+        .limit(limit)
+    )
+    if open_only:
+        query = query.where(Incident.state.in_(OPEN_STATES))
+    if brand:
+        query = query.where(Incident.brand == brand)
+    return list(session.scalars(query))
+
+
+def get_incident(session: Session, incident_id: int) -> Incident | None:
+    return session.scalar(
+        select(Incident)
+        .where(Incident.id == incident_id)
+        .options(selectinload(Incident.timers), selectinload(Incident.posts))
+    )
