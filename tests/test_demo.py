@@ -1,0 +1,85 @@
+"""The walking skeleton end to end: `yuqing run --demo` crawls the sample
+pages with the real spiders, classifies, stores and opens incidents, and the
+API shows them to the demo brand user."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+
+import httpx
+
+from support import RunningYuqing, free_port, wait_until, yuqing_command
+
+
+def token(url: str, username: str = "brand", password: str = "demo") -> dict[str, str]:
+    response = httpx.post(f"{url}/api/auth/token", data={"username": username, "password": password})
+    response.raise_for_status()
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def test_demo_crawls_classifies_stores_and_opens_incidents(demo_server: RunningYuqing) -> None:
+    headers = token(demo_server.url)
+
+    def negative_posts() -> list[dict]:
+        r = httpx.get(f"{demo_server.url}/api/posts", params={"sentiment": "negative", "limit": 100}, headers=headers)
+        return r.json()["items"]
+
+    def incidents() -> list[dict]:
+        return httpx.get(f"{demo_server.url}/api/incidents", headers=headers).json()["items"]
+
+    wait_until(
+        lambda: {p["source"] for p in negative_posts()} == {"weibo", "baidu", "discuz"},
+        90,
+        "negative posts from all three sources",
+    )
+    [incident] = wait_until(incidents, 30, "an incident")
+    assert incident["brand"] == "星河电器"
+    assert incident["state"] == "triggered"
+    # every post in the incident is a stored negative post about the brand
+    stored = {p["key"]: p for p in negative_posts()}
+    assert incident["post_keys"] and set(incident["post_keys"]) <= set(stored)
+    assert all("星河电器" in stored[k]["analysis"]["brands"] for k in incident["post_keys"])
+    assert all(stored[k]["analysis"]["evidence"] for k in incident["post_keys"])
+    # posts about another brand are stored, but are not in the incident
+    other = httpx.get(f"{demo_server.url}/api/posts", params={"q": "东方家电"}, headers=headers).json()["items"]
+    assert other and not {p["key"] for p in other} & set(incident["post_keys"])
+    # the whole loop in one process: the log shows the crawl, the ingest and the demo warning
+    log = demo_server.log.read_text()
+    assert "DEMO MODE" in log and "ingested" in log
+
+
+def test_demo_users_exist_only_with_their_demo_password(demo_server: RunningYuqing) -> None:
+    for user in ("brand", "lead", "legal", "director", "admin"):
+        assert token(demo_server.url, user)
+    bad = httpx.post(f"{demo_server.url}/api/auth/token", data={"username": "brand", "password": "nope"})
+    assert bad.status_code == 401
+
+
+def test_serve_outside_demo_mode_has_no_demo_users_and_stops_on_sigterm(tmp_path) -> None:
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            yuqing_command("serve", "--port", str(port), "--data-dir", str(tmp_path / "d")),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+
+        def up() -> bool:
+            try:
+                return httpx.get(f"{url}/api/health", timeout=1).status_code == 200
+            except httpx.HTTPError:
+                return proc.poll() is not None
+
+        wait_until(up, 60, "yuqing serve")
+        assert proc.poll() is None, log.read_text()
+        refused = httpx.post(f"{url}/api/auth/token", data={"username": "brand", "password": "demo"})
+        assert refused.status_code == 401
+        assert "DEMO" not in log.read_text()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    assert "shutting down" in log.read_text()

@@ -1,0 +1,176 @@
+"""The ``yuqing`` command.
+
+Every problem the user can fix (a missing config file, a bad key, an
+unknown source, a data dir that cannot be written) ends in one line on
+stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from yuqing import __version__
+from yuqing.errors import YuqingError
+from yuqing.settings import Settings, load_settings
+
+
+def _settings_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, help="TOML settings file (see config.example.toml)")
+    parser.add_argument("--data-dir", type=Path, help="where the embedded databases live (default ./data)")
+
+
+def _server_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port to listen on (default 8000, or $PORT)")
+
+
+def _settings(args: argparse.Namespace, **extra: Any) -> Settings:
+    overrides: dict[str, Any] = {"data_dir": args.data_dir, **extra}
+    server = {k: v for k, v in (("host", getattr(args, "host", None)), ("port", getattr(args, "port", None))) if v}
+    settings = load_settings(args.config, **overrides)
+    if server:
+        settings.server = settings.server.model_copy(update=server)
+    return settings
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from yuqing import demo, runtime
+
+    config = args.config or (demo.CONFIG if args.demo else None)
+    args.config = config
+    settings = _settings(args, demo=True if args.demo else None)
+    runtime.run(settings, crawl=True)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from yuqing import runtime
+
+    runtime.run(_settings(args), crawl=False)
+    return 0
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from yuqing.crawlers.oneshot import crawl_once
+
+    settings = _settings(args)
+    report = crawl_once(
+        settings,
+        args.source,
+        queries=args.query or None,
+        base_url=args.base_url,
+        max_pages=args.max_pages,
+        output=args.output,
+    )
+    print(report.summary(), file=sys.stderr)
+    return 0 if report.ok else 1
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from yuqing.crawlers.replay import ReplayServer
+
+    directory = Path(args.directory)
+    if not directory.is_dir():
+        raise YuqingError(f"replay directory not found: {directory}")
+    server = ReplayServer(directory, host=args.host or "127.0.0.1", port=args.port or 0)
+    print(f"replaying {len(server.routes)} routes from {directory} at {server.url}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    from yuqing.accounts import add_user
+    from yuqing.clock import SystemClock
+    from yuqing.services import ensure_data_dir
+    from yuqing.storage.database import make_engine, migrate, session_factory
+
+    settings = _settings(args)
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif sys.stdin.isatty():
+        password = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != password:
+            raise YuqingError("the passwords differ")
+    else:
+        raise YuqingError("give the password on standard input with --password-stdin")
+    ensure_data_dir(settings.data_dir)
+    engine = make_engine(settings.workflow_url)
+    try:
+        migrate(engine)
+        with session_factory(engine).begin() as session:
+            user = add_user(session, SystemClock(), args.name, args.role, password)
+            print(f"added user {user.username} ({user.role})")
+    finally:
+        engine.dispose()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from yuqing.accounts import ROLES
+
+    parser = argparse.ArgumentParser(prog="yuqing", description="舆情 brand monitoring and crisis response")
+    parser.add_argument("--version", action="version", version=f"yuqing {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="everything in one process: crawl, analyse, alert, API and console")
+    _settings_args(run)
+    _server_args(run)
+    run.add_argument("--demo", action="store_true", help="demo mode: sample pages, demo users (password 'demo')")
+    run.set_defaults(func=cmd_run)
+
+    serve = sub.add_parser("serve", help="the API, console and alerting, without crawling")
+    _settings_args(serve)
+    _server_args(serve)
+    serve.set_defaults(func=cmd_serve)
+
+    crawl = sub.add_parser("crawl", help="crawl one source once")
+    crawl.add_argument("source", help="source name, e.g. weibo, baidu, discuz")
+    _settings_args(crawl)
+    crawl.add_argument("--query", action="append", help="keyword (or forum list path); repeatable")
+    crawl.add_argument("--base-url", help="site root, e.g. a replay server")
+    crawl.add_argument("--max-pages", type=int)
+    crawl.add_argument(
+        "--output",
+        "-o",
+        help="write posts as JSON lines to this file ('-' for stdout) instead of analysing and storing them",
+    )
+    crawl.set_defaults(func=cmd_crawl)
+
+    replay = sub.add_parser("replay", help="serve saved pages (a directory with routes.json)")
+    replay.add_argument("directory")
+    replay.add_argument("--host")
+    replay.add_argument("--port", type=int)
+    replay.set_defaults(func=cmd_replay)
+
+    user = sub.add_parser("user", help="manage users")
+    user_sub = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
+    add = user_sub.add_parser("add", help="add a user")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    _settings_args(add)
+    add.set_defaults(func=cmd_user_add)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except YuqingError as exc:
+        print(f"yuqing: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

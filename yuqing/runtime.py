@@ -1,0 +1,133 @@
+"""Running yuqing: the API server and, for ``yuqing run``, the crawl scheduler,
+in one process on one event loop.
+
+Scrapy runs on Twisted's asyncio reactor, which drives the same asyncio loop
+as uvicorn, so a crawl and an API request interleave like any two coroutines.
+The CPU-heavy part of a crawl (NLP, store, alerts) runs in a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from typing import Iterator
+
+from scrapy.utils.reactor import install_reactor
+
+from yuqing.errors import YuqingError
+from yuqing.settings import Settings
+
+log = logging.getLogger(__name__)
+
+REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+
+def configure_logging(settings: Settings) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    for noisy in ("scrapy", "twisted", "py.warnings", "filelock"):
+        logging.getLogger(noisy).setLevel(settings.crawl.log_level)
+    logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+
+
+def run(settings: Settings, *, crawl: bool) -> None:
+    """Serve the API (and crawl, when asked) until SIGINT or SIGTERM."""
+    install_reactor(REACTOR)
+    import uvicorn
+    from twisted.internet import reactor  # installed just above: import only now
+
+    from yuqing import demo
+    from yuqing.accounts import DEMO_PASSWORD, ensure_demo_users
+    from yuqing.api.app import create_app
+    from yuqing.crawlers.schedule import CrawlScheduler, crawl_jobs
+    from yuqing.services import Services
+
+    configure_logging(settings)
+    if settings.demo and crawl:
+        site = demo.start_site()
+        demo.point_sources_at(settings, site.url)
+        log.info("demo: sample pages served at %s", site.url)
+    services = Services(settings)
+    if settings.demo:
+        with services.sessions.begin() as session:
+            created = ensure_demo_users(session, services.clock)
+        log.warning(
+            "DEMO MODE: users brand, lead, legal, director, admin with password %r%s. "
+            "Never use demo mode with real data.",
+            DEMO_PASSWORD,
+            f" (created {', '.join(created)})" if created else "",
+        )
+    scheduler = None
+    if crawl:
+        jobs = crawl_jobs(settings, services.sources)
+        scheduler = CrawlScheduler(settings, jobs, sink=services.ingest)
+        log.info("crawling %s", ", ".join(f"{j.spec.name} every {j.interval_seconds}s" for j in jobs) or "nothing")
+
+    server = _Server(
+        uvicorn.Config(
+            create_app(services),
+            host=settings.server.host,
+            port=settings.server.port,
+            log_config=None,
+            lifespan="off",
+        )
+    )
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, server.stop)
+        serving = asyncio.ensure_future(server.serve())
+        crawling = asyncio.ensure_future(scheduler.run()) if scheduler else None
+        while not server.started and not serving.done():
+            await asyncio.sleep(0.05)
+        if server.started:
+            log.info("yuqing answers at http://%s:%d", settings.server.host, settings.server.port)
+        try:
+            await serving
+        finally:
+            if crawling:
+                crawling.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await crawling
+
+    from scrapy.utils.defer import deferred_from_coro
+
+    failure: list[BaseException] = []
+    done = deferred_from_coro(main())
+    done.addErrback(lambda f: failure.append(f.value))
+    done.addBoth(lambda _: reactor.stop())
+    reactor.run(installSignalHandlers=False)
+    services.close()
+    if not server.started:
+        raise YuqingError(f"cannot listen on {settings.server.host}:{settings.server.port} (in use?)")
+    if failure:
+        raise failure[0]
+
+
+class _Server:
+    """uvicorn's server, with the process's signals handled by us, not by uvicorn."""
+
+    def __init__(self, config: object) -> None:
+        import uvicorn
+
+        self._server = uvicorn.Server(config)  # type: ignore[arg-type]
+        self._server.capture_signals = _no_signals  # type: ignore[method-assign]
+
+    @property
+    def started(self) -> bool:
+        return bool(self._server.started)
+
+    async def serve(self) -> None:
+        await self._server.serve()
+
+    def stop(self) -> None:
+        log.info("shutting down")
+        self._server.should_exit = True
+
+
+@contextlib.contextmanager
+def _no_signals() -> Iterator[None]:
+    yield

@@ -1,0 +1,119 @@
+"""The parts of a running yuqing, built once from the settings.
+
+``Services`` is what the CLI, the API and the crawl sink share: the post
+store, the workflow database, the ingest pipeline, the alert rules and the
+incident service, all wired from the settings and the plugins.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import tempfile
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import pluggy
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from yuqing.alerting.incidents import IncidentService
+from yuqing.alerting.rules import Alert, AlertRule
+from yuqing.clock import Clock, SystemClock
+from yuqing.crawlers.sources import SourceSpec, registered_sources
+from yuqing.errors import DataDirError
+from yuqing.nlp.pipeline import Pipeline, build_segmenter
+from yuqing.nlp.segment import Segmenter
+from yuqing.pluginmanager import flatten, get_plugin_manager
+from yuqing.post import Post
+from yuqing.settings import Settings
+from yuqing.storage.database import make_engine, migrate, session_factory
+from yuqing.storage.posts import PostStore
+from yuqing.storage.sqlite_posts import SqlitePostStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class IngestReport:
+    received: int = 0
+    created: int = 0
+    updated: int = 0
+    alerts: int = 0
+    incidents: list[int] = field(default_factory=list)
+
+
+def ensure_data_dir(path: Path) -> Path:
+    """Create the data dir if needed and prove it is writable."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        raise DataDirError(f"data dir {path} is not writable: {reason}") from None
+    return path
+
+
+def secret_key(settings: Settings) -> str:
+    """The token signing key: from the settings, else made once and kept in the data dir."""
+    if settings.secret_key:
+        return settings.secret_key
+    path = settings.data_dir / "secret.key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+class Services:
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.clock: Clock = clock or SystemClock()
+        ensure_data_dir(settings.data_dir)
+        self.plugins: pluggy.PluginManager = get_plugin_manager()
+        self.engine: Engine = make_engine(settings.workflow_url)
+        migrate(self.engine)
+        self.sessions: sessionmaker[Session] = session_factory(self.engine)
+        self.segmenter: Segmenter = build_segmenter(settings)
+        self.posts: PostStore = SqlitePostStore(settings.posts_db_path, self.segmenter)
+        hook = self.plugins.hook
+        self.rules: list[AlertRule] = flatten(hook.register_alert_rules(settings=settings))
+        self.incidents = IncidentService(self.sessions, flatten(hook.register_sla_policies(settings=settings)))
+        self.secret_key = secret_key(settings)
+
+    @cached_property
+    def pipeline(self) -> Pipeline:
+        """Built on first use: the API alone never loads the sentiment model."""
+        return Pipeline.from_settings(self.settings, self.segmenter)
+
+    @cached_property
+    def sources(self) -> dict[str, SourceSpec]:
+        return registered_sources(self.plugins)
+
+    def ingest(self, posts: list[Post]) -> IngestReport:
+        """Analyse, store and alert on one batch of crawled posts."""
+        report = IngestReport(received=len(posts))
+        posts = self.pipeline(posts)
+        stored = self.posts.upsert(posts)
+        report.created, report.updated = len(stored.created), len(stored.updated)
+        now = self.clock.now()
+        alerts: list[Alert] = [alert for post in posts for rule in self.rules for alert in rule.evaluate(post, now)]
+        report.alerts = len(alerts)
+        report.incidents = self.incidents.apply(alerts)
+        log.info(
+            "ingested %d posts (%d new, %d updated), %d alerts, incidents %s",
+            report.received,
+            report.created,
+            report.updated,
+            report.alerts,
+            report.incidents,
+        )
+        return report
+
+    def close(self) -> None:
+        self.posts.close()
+        self.engine.dispose()
