@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from yuqing.storage.models import Incident, IncidentPost, Timer
@@ -83,20 +83,30 @@ class IncidentService:
         return incident
 
 
+def _filters(open_only: bool, brand: str | None) -> list[ColumnElement[bool]]:
+    filters: list[ColumnElement[bool]] = []
+    if open_only:
+        filters.append(Incident.state.in_(OPEN_STATES))
+    if brand:
+        filters.append(Incident.brand == brand)
+    return filters
+
+
 def list_incidents(
-    session: Session, *, open_only: bool = False, brand: str | None = None, limit: int = 100
-) -> list[Incident]:
+    session: Session, *, open_only: bool = False, brand: str | None = None, limit: int = 100, offset: int = 0
+) -> tuple[list[Incident], int]:
+    """Incidents, newest first, and how many match in all."""
+    filters = _filters(open_only, brand)
     query = (
         select(Incident)
+        .where(*filters)
         .options(selectinload(Incident.timers), selectinload(Incident.posts))
         .order_by(Incident.detected_at.desc(), Incident.id.desc())
         .limit(limit)
+        .offset(offset)
     )
-    if open_only:
-        query = query.where(Incident.state.in_(OPEN_STATES))
-    if brand:
-        query = query.where(Incident.brand == brand)
-    return list(session.scalars(query))
+    total = session.scalar(select(func.count()).select_from(Incident).where(*filters)) or 0
+    return list(session.scalars(query)), total
 
 
 def get_incident(session: Session, incident_id: int) -> Incident | None:

@@ -13,13 +13,7 @@ from .spiders.weibo import WeiboSearchSpider
 @hookimpl
 def register_sources() -> list[SourceSpec]:
     return [
-        SourceSpec(
-            "weibo",
-            WeiboSearchSpider,
-            "https://m.weibo.cn",
-            search=True,
-            description="新浪微博 keyword search (m.weibo.cn JSON)",
-        ),
-        SourceSpec("baidu", BaiduWebSpider, "https://www.baidu.com", search=True, description="百度 web search"),
-        SourceSpec("discuz", DiscuzSpider, "", search=False, description="Discuz! forum: list pages and their threads"),
+        SourceSpec("weibo", WeiboSearchSpider, search=True, description="新浪微博 keyword search (m.weibo.cn JSON)"),
+        SourceSpec("baidu", BaiduWebSpider, search=True, description="百度 web search"),
+        SourceSpec("discuz", DiscuzSpider, search=False, description="Discuz! forum: list pages and their threads"),
     ]

@@ -6,24 +6,24 @@ from dataclasses import dataclass
 from typing import Any
 
 from pluggy import PluginManager
-from scrapy import Spider
 
 from yuqing.errors import ConfigError, UnknownSourceError
 from yuqing.pluginmanager import flatten
 from yuqing.settings import Settings, SourceSettings
 
+from .spiders.common import SourceSpider
+
 
 @dataclass(frozen=True)
 class SourceSpec:
-    """A crawl source.
+    """A crawl source; its spider knows the real site's root (``default_base_url``).
 
     ``search`` sources are asked keywords (empty ``queries`` means the brand
     names); other sources (forums) are asked the list pages in ``queries``.
     """
 
     name: str
-    spider: type[Spider]
-    default_base_url: str
+    spider: type[SourceSpider]
     search: bool = True
     description: str = ""
 
@@ -47,7 +47,7 @@ def spider_kwargs(
         what = "keywords (or brands)" if spec.search else "list-page paths"
         raise ConfigError(f"source {spec.name!r} has nothing to crawl: configure {what} in sources.{spec.name}.queries")
     return {
-        "base_url": (base_url or conf.base_url or spec.default_base_url).rstrip("/"),
+        "base_url": base_url or conf.base_url or spec.spider.default_base_url or None,
         "queries": list(queries),
         "max_pages": max_pages or conf.max_pages,
     }

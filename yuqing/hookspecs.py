@@ -27,7 +27,7 @@ hookimpl = pluggy.HookimplMarker("yuqing")
 
 @hookspec
 def register_sources() -> list[SourceSpec]:
-    """Crawl sources: a name, the Scrapy spider that crawls it, its default base URL."""
+    """Crawl sources: a name and the Scrapy spider (a ``SourceSpider``) that crawls it."""
 
 
 @hookspec

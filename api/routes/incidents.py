@@ -21,9 +21,10 @@ def incidents(
     open_only: Annotated[bool, Query(alias="open")] = False,
     brand: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Page[IncidentOut]:
-    items = [IncidentOut.of(i) for i in list_incidents(session, open_only=open_only, brand=brand, limit=limit)]
-    return Page(items=items, total=len(items))
+    found, total = list_incidents(session, open_only=open_only, brand=brand, limit=limit, offset=offset)
+    return Page(items=[IncidentOut.of(i) for i in found], total=total)
 
 
 @router.get("/{incident_id}", response_model=IncidentOut)

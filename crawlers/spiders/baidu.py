@@ -2,35 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urlencode
 
-from scrapy import Request, Spider
+from scrapy import Request
 from scrapy.http import Response
 
 from yuqing.crawlers.parsers.baidu import parse_web
-from yuqing.crawlers.spiders.common import as_queries, parse_or_count
+from yuqing.crawlers.spiders.common import SourceSpider, parse_or_count
 
 PAGE_SIZE = 10
 
 
-class BaiduWebSpider(Spider):
+class BaiduWebSpider(SourceSpider):
     """Result pages ``pn=0,10,…``; the next page is asked for only while pages have results."""
 
     name = "baidu"
-
-    def __init__(
-        self,
-        base_url: str = "https://www.baidu.com",
-        queries: Sequence[str] | str | None = None,
-        max_pages: int | str = 1,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        self.base_url = base_url.rstrip("/")
-        self.queries = as_queries(queries)
-        self.max_pages = max(int(max_pages), 1)
+    default_base_url = "https://www.baidu.com"
 
     async def start(self) -> AsyncIterator[Request]:
         for keyword in self.queries:

@@ -1,10 +1,11 @@
-"""What the three spiders share: argument coercion and ParseError accounting."""
+"""What the spiders share: their arguments and ParseError accounting."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 
 from scrapy import Spider
 from scrapy.http import Response
@@ -39,3 +40,29 @@ def parse_or_count(spider: Spider, response: Response, parse: Callable[[datetime
         if spider.crawler is not None and spider.crawler.stats is not None:
             spider.crawler.stats.inc_value(PARSE_ERROR_STAT)
         return []
+
+
+class SourceSpider(Spider):
+    """A spider of one yuqing source.
+
+    Arguments (from yuqing's settings, or ``scrapy crawl -a``): ``base_url``,
+    the site root, so tests and the demo can point it at a replay server;
+    ``queries``, what to ask; ``max_pages``, how far to page.
+    """
+
+    default_base_url: str = ""
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        queries: Sequence[str] | str | None = None,
+        max_pages: int | str = 1,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        base_url = base_url or self.default_base_url
+        if not base_url:
+            raise ValueError(f"{type(self).__name__} needs base_url, the site root")
+        self.base_url = base_url.rstrip("/")
+        self.queries = as_queries(queries)
+        self.max_pages = max(int(max_pages), 1)

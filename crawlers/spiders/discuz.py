@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from scrapy import Request, Spider
+from scrapy import Request
 from scrapy.http import Response
 
 from yuqing.crawlers.parsers.discuz import next_page, parse_thread, thread_links
-from yuqing.crawlers.spiders.common import as_queries, header_charset, parse_or_count
+from yuqing.crawlers.spiders.common import SourceSpider, header_charset, parse_or_count
 
 
-class DiscuzSpider(Spider):
+class DiscuzSpider(SourceSpider):
     """``queries`` are list-page paths relative to ``base_url``, e.g. "forum.php?mod=forumdisplay&fid=2".
 
     ``max_pages`` bounds both the list pages followed per query and the pages read per thread.
@@ -20,23 +20,9 @@ class DiscuzSpider(Spider):
 
     name = "discuz"
 
-    def __init__(
-        self,
-        base_url: str = "",
-        queries: Sequence[str] | str | None = None,
-        max_pages: int | str = 1,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        if not base_url:
-            raise ValueError("DiscuzSpider needs base_url, the forum root")
-        self.base_url = base_url.rstrip("/") + "/"
-        self.queries = as_queries(queries)
-        self.max_pages = max(int(max_pages), 1)
-
     async def start(self) -> AsyncIterator[Request]:
         for path in self.queries:
-            yield Request(self.base_url + path.lstrip("/"), callback=self.parse_list, cb_kwargs={"page": 1})
+            yield Request(f"{self.base_url}/{path.lstrip('/')}", callback=self.parse_list, cb_kwargs={"page": 1})
 
     def parse_list(self, response: Response, page: int) -> Iterator[Request]:
         charset = header_charset(response)

@@ -2,35 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import quote
 
-from scrapy import Request, Spider
+from scrapy import Request
 from scrapy.http import Response
 
 from yuqing.crawlers.parsers.weibo import parse_getindex
-from yuqing.crawlers.spiders.common import as_queries, parse_or_count
+from yuqing.crawlers.spiders.common import SourceSpider, parse_or_count
 
 SEARCH_CONTAINER = "100103type=1&q={keyword}"
 
 
-class WeiboSearchSpider(Spider):
+class WeiboSearchSpider(SourceSpider):
     """One request per keyword and page; the next page is asked for only while pages have posts."""
 
     name = "weibo"
-
-    def __init__(
-        self,
-        base_url: str = "https://m.weibo.cn",
-        queries: Sequence[str] | str | None = None,
-        max_pages: int | str = 1,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        self.base_url = base_url.rstrip("/")
-        self.queries = as_queries(queries)
-        self.max_pages = max(int(max_pages), 1)
+    default_base_url = "https://m.weibo.cn"
 
     async def start(self) -> AsyncIterator[Request]:
         for keyword in self.queries:

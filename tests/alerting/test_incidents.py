@@ -46,7 +46,8 @@ def test_negative_post_opens_incident_with_two_hour_response_deadline(service, s
     ids = service.apply(alerts_for(make_post("1", "星河热水器漏电", analysis=NEGATIVE), now))
     assert len(ids) == 1
     with sessions() as session:
-        [incident] = list_incidents(session)
+        [incident], total = list_incidents(session)
+        assert total == 1
         assert incident.id == ids[0]
         assert incident.brand == "星河电器" and incident.state == "triggered" and incident.severity == "general"
         assert incident.detected_at == now

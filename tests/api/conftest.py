@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -9,20 +11,34 @@ from yuqing.accounts import add_user
 from yuqing.api.app import create_app
 from yuqing.clock import FixedClock
 from yuqing.services import Services
-from yuqing.settings import BrandSettings, load_settings
+from yuqing.settings import BrandSettings, Settings, load_settings
 
 USERS = {"brand": "brand", "lead": "brand_lead", "legal": "legal", "director": "director", "admin": "admin"}
 PASSWORD = "s3cret-密码"
 
 
-@pytest.fixture
-def services(tmp_path, now) -> Iterator[Services]:
-    settings = load_settings(data_dir=tmp_path / "data")
+def _settings(data_dir: Path) -> Settings:
+    settings = load_settings(data_dir=data_dir)
     settings.brands = [BrandSettings(name="星河电器", keywords=["星河热水器", "星河空调"])]
-    services = Services(settings, clock=FixedClock(now))
+    return settings
+
+
+@pytest.fixture(scope="session")
+def data_with_users(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data dir with one user per role, made once: argon2 is slow on purpose."""
+    data = tmp_path_factory.mktemp("template") / "data"
+    services = Services(_settings(data))
     with services.sessions.begin() as session:
         for name, role in USERS.items():
             add_user(session, services.clock, name, role, PASSWORD)
+    services.close()
+    return data
+
+
+@pytest.fixture
+def services(tmp_path: Path, now, data_with_users: Path) -> Iterator[Services]:
+    data = shutil.copytree(data_with_users, tmp_path / "data")
+    services = Services(_settings(data), clock=FixedClock(now))
     yield services
     services.close()
 

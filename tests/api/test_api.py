@@ -119,7 +119,14 @@ def test_incidents(client, login, stored, now) -> None:
     headers = login("brand")
     assert client.get(f"/api/incidents/{incident['id']}", headers=headers).json()["id"] == incident["id"]
     assert client.get("/api/incidents/999", headers=headers).status_code == 404
-    assert client.get("/api/incidents", params={"brand": "东方家电"}, headers=headers).json()["items"] == []
+    assert client.get("/api/incidents", params={"brand": "东方家电"}, headers=headers).json() == {
+        "items": [],
+        "total": 0,
+    }
+    assert client.get("/api/incidents", params={"open": "true", "offset": 1}, headers=headers).json() == {
+        "items": [],
+        "total": 1,
+    }
 
 
 def test_console_page_is_served(client) -> None:
