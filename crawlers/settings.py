@@ -53,6 +53,7 @@ def scrapy_settings(settings: Settings, sink: Any = None) -> ScrapySettings:
             "AUTOTHROTTLE_START_DELAY": max(crawl.download_delay, 0.1),
             "LOG_LEVEL": crawl.log_level,
             "YUQING_SINK": Shared(sink) if sink is not None else None,
+            "YUQING_DEAD_LETTER": str(settings.data_dir / "dead-letter.jsonl"),
         },
         priority="cmdline",
     )

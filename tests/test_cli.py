@@ -108,3 +108,24 @@ def test_crawl_of_an_unreachable_site_fails(tmp_path: Path) -> None:
     result = run("crawl", "baidu", "--base-url", f"http://127.0.0.1:{free_port()}", "--query", "x", "-o", "-")
     assert result.returncode == 1
     assert "no response received" in result.stderr
+
+
+def test_a_failing_sink_keeps_the_posts_for_yuqing_ingest(demo_site_url: str, tmp_path: Path) -> None:
+    """Writing to /dev/full fails; the crawled posts land in the dead-letter file,
+    and `yuqing ingest` feeds them through the pipeline later."""
+    data = tmp_path / "d"
+    crawl = run(
+        "crawl", "weibo", "--base-url", demo_site_url, "--query", "星河电器", "-o", "/dev/full", "--data-dir", str(data)
+    )
+    assert crawl.returncode == 1
+    assert "8 posts not stored" in crawl.stderr
+    dead = data / "dead-letter.jsonl"
+    assert len(dead.read_text(encoding="utf-8").splitlines()) == 8
+
+    with dead.open("a", encoding="utf-8") as f:
+        f.write('{"not": "a post"}\n')
+    ingest = run("ingest", str(dead), "--config", str(DEMO_CONFIG), "--data-dir", str(data))
+    assert ingest.returncode == 1  # one bad line, said so; the good ones are stored
+    assert "8 posts, 8 new" in ingest.stderr and "incidents [1]" in ingest.stderr
+    assert "1 lines are not posts and were skipped (lines 9)" in ingest.stderr
+    assert_one_line_error(run("ingest", str(tmp_path / "nope.jsonl")), "file not found")

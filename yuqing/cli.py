@@ -70,6 +70,22 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from yuqing.ingest_file import ingest_json_lines
+    from yuqing.services import Services
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise YuqingError(f"file not found: {path}")
+    services = Services(_settings(args))
+    try:
+        result = ingest_json_lines(services, path)
+    finally:
+        services.close()
+    print(result.summary(), file=sys.stderr)
+    return 0 if not result.bad_lines else 1
+
+
 def cmd_replay(args: argparse.Namespace) -> int:
     from yuqing.crawlers.replay import ReplayServer
 
@@ -142,6 +158,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="write posts as JSON lines to this file ('-' for stdout) instead of analysing and storing them",
     )
     crawl.set_defaults(func=cmd_crawl)
+
+    ingest = sub.add_parser("ingest", help="analyse, store and alert on posts from a JSON-lines file")
+    ingest.add_argument("file", help="posts as written by `yuqing crawl -o` (or data/dead-letter.jsonl)")
+    _settings_args(ingest)
+    ingest.set_defaults(func=cmd_ingest)
 
     replay = sub.add_parser("replay", help="serve saved pages (a directory with routes.json)")
     replay.add_argument("directory")
