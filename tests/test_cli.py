@@ -129,3 +129,16 @@ def test_a_failing_sink_keeps_the_posts_for_yuqing_ingest(demo_site_url: str, tm
     assert "8 posts, 8 new" in ingest.stderr and "incidents [1]" in ingest.stderr
     assert "1 lines are not posts and were skipped (lines 9)" in ingest.stderr
     assert_one_line_error(run("ingest", str(tmp_path / "nope.jsonl")), "file not found")
+
+
+def test_a_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run("serve", "--port", str(port), "--data-dir", str(tmp_path / "d"))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == f"yuqing: error: cannot listen on 127.0.0.1:{port} (in use?)"

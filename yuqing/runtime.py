@@ -121,7 +121,11 @@ class _Server:
         return bool(self._server.started)
 
     async def serve(self) -> None:
-        await self._server.serve()
+        try:
+            await self._server.serve()
+        except SystemExit:  # uvicorn's answer to a port it cannot bind; `started` stays False
+            if self.started:
+                raise
 
     def stop(self) -> None:
         log.info("shutting down")
