@@ -2,17 +2,18 @@
 
 Steps are declared in one place, Scrapy-settings style: a dotted path to a
 step class and its order. The ``pipeline`` setting adds a step, moves it (a
-new number) or switches it off (``null``):
+new number) or switches it off (``false``):
 
     [pipeline]
     "yuqing.nlp.steps.Classify" = 450
-    "yuqing.nlp.steps.Clean" = null
+    "yuqing.nlp.steps.Clean" = false
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol, Sequence
+from typing import Protocol
 
 from pydantic import ImportString, TypeAdapter, ValidationError
 
@@ -45,14 +46,13 @@ class Step(Protocol):
 
 
 def build_segmenter(settings: Settings) -> Segmenter:
-    cache = settings.data_dir / "cache"
-    cache.mkdir(parents=True, exist_ok=True)
-    return Segmenter(user_words=settings.brand_terms(), cache_dir=cache)
+    return Segmenter(user_words=settings.brand_terms(), cache_dir=settings.data_dir / "cache")
 
 
-def step_order(overrides: dict[str, int | None]) -> list[str]:
-    merged: dict[str, int | None] = {**DEFAULT_STEPS, **overrides}
-    enabled = [(order, path) for path, order in merged.items() if order is not None]
+def step_order(overrides: Mapping[str, int | bool | None]) -> list[str]:
+    """Step paths in run order; ``False`` (TOML) or ``None`` (Python) switches a step off."""
+    merged: dict[str, int | bool | None] = {**DEFAULT_STEPS, **overrides}
+    enabled = [(order, path) for path, order in merged.items() if order is not None and order is not False]
     return [path for _, path in sorted(enabled)]
 
 

@@ -73,3 +73,17 @@ def test_wrong_type(tmp_path: Path) -> None:
     config = write(tmp_path, "[server]\nport = 'eighty'\n")
     with pytest.raises(ConfigError, match=r"server\.port"):
         load_settings(config)
+
+
+def test_the_committed_example_config_loads() -> None:
+    from support import REPO
+
+    settings = load_settings(REPO / "config.example.toml")
+    assert settings.brands and settings.sources
+
+
+def test_the_demo_config_loads() -> None:
+    from yuqing.demo import CONFIG
+
+    settings = load_settings(CONFIG)
+    assert settings.demo and set(settings.sources) == {"weibo", "baidu", "discuz"}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import tomllib
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import (
@@ -89,9 +89,9 @@ class Settings(BaseSettings):
     crawl: CrawlSettings = Field(default_factory=CrawlSettings)
     brands: list[BrandSettings] = Field(default_factory=list)
     sources: dict[str, SourceSettings] = Field(default_factory=dict)
-    pipeline: dict[str, int | None] = Field(
+    pipeline: dict[str, Literal[False] | int] = Field(
         default_factory=dict,
-        description="ingest steps to add, reorder (a number) or switch off (null), by dotted path",
+        description="ingest steps to add, reorder (a number) or switch off (false), by dotted path",
     )
 
     @classmethod

@@ -18,6 +18,15 @@ def test_steps_run_in_declared_order_and_can_be_moved_or_switched_off() -> None:
     assert order == ["yuqing.nlp.steps.MatchBrands", "yuqing.nlp.steps.Segment", "yuqing.nlp.steps.Classify"]
 
 
+def test_toml_switches_a_step_off_with_false(tmp_path) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text('[pipeline]\n"yuqing.nlp.steps.Clean" = false\n"yuqing.nlp.steps.Classify" = 50\n')
+    settings = load_settings(config, data_dir=tmp_path)
+    assert settings.pipeline == {"yuqing.nlp.steps.Clean": False, "yuqing.nlp.steps.Classify": 50}
+    assert step_order(settings.pipeline)[0] == "yuqing.nlp.steps.Classify"
+    assert "yuqing.nlp.steps.Clean" not in step_order(settings.pipeline)
+
+
 class DropShort:
     """A step from outside the package, as a deployment would add one."""
 
