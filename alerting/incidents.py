@@ -20,7 +20,8 @@ class IncidentService:
     """Opens an incident for a new group key, or adds the alert to the open one.
 
     A post counts once per incident, so crawling the same post again neither
-    raises the count nor pages anyone. Alerts are applied one batch at a time
+    raises the count nor pages anyone; an alert about no post (a source that
+    is blocked) raises the count each time it fires. Alerts are applied one batch at a time
     per process (a lock), so two crawls cannot open two incidents for one brand.
     """
 
@@ -39,10 +40,11 @@ class IncidentService:
                 incident = self._open_incident(session, alert.group_key)
                 if incident is None:
                     incident = self._open(session, alert)
-                elif not self._has_post(session, incident.id, alert.post_key):
+                elif alert.post_key is None or not self._has_post(session, incident.id, alert.post_key):
                     incident.alert_count += 1
                     incident.last_alert_at = max(incident.last_alert_at, alert.at)
-                    session.add(IncidentPost(incident=incident, post_key=alert.post_key, added_at=alert.at))
+                    if alert.post_key is not None:
+                        session.add(IncidentPost(incident=incident, post_key=alert.post_key, added_at=alert.at))
                 else:
                     continue
                 session.flush()
@@ -67,7 +69,7 @@ class IncidentService:
         incident = Incident(
             group_key=alert.group_key,
             brand=alert.brand,
-            title=f"{alert.brand}负面舆情：{alert.summary}",
+            title=alert.title[:255],
             severity=alert.severity,
             state="triggered",
             rule=alert.rule,
@@ -75,9 +77,10 @@ class IncidentService:
             last_alert_at=alert.at,
             alert_count=1,
         )
-        incident.posts.append(IncidentPost(post_key=alert.post_key, added_at=alert.at))
+        if alert.post_key is not None:
+            incident.posts.append(IncidentPost(post_key=alert.post_key, added_at=alert.at))
         for policy in self.policies:
-            if policy.applies_to(alert.severity):
+            if policy.applies_to(alert.severity, alert.category):
                 incident.timers.append(Timer(kind=policy.kind, due_at=alert.at + policy.due_after))
         session.add(incident)
         return incident

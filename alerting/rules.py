@@ -11,15 +11,20 @@ from yuqing.post import Post
 
 @dataclass(frozen=True)
 class Alert:
-    """One rule firing. Alerts with the same ``group_key`` join one incident."""
+    """One rule firing. Alerts with the same ``group_key`` join one incident.
+
+    ``category`` tells brand alerts (a crisis: the SLA clocks run) from source
+    alerts (a crawler is blocked or silent: the operators' business).
+    """
 
     rule: str
     brand: str
     group_key: str
-    post_key: str
-    summary: str
+    title: str
     severity: str
     at: datetime
+    post_key: str | None = None
+    category: str = "brand"
 
 
 class AlertRule(Protocol):
@@ -46,8 +51,8 @@ class NegativeBrandPost:
                 rule=self.name,
                 brand=brand,
                 group_key=f"brand:{brand}",
+                title=f"{brand}负面舆情：{summarise(post)}",
                 post_key=post.key,
-                summary=summarise(post),
                 severity="general",
                 at=now,
             )

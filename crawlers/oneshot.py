@@ -12,8 +12,10 @@ from typing import IO, Any
 from yuqing.post import Post
 from yuqing.settings import Settings
 
+from .classify import Verdict, crawl_outcome
+from .seen import MemorySeen
 from .settings import scrapy_settings
-from .sources import get_source, registered_sources, spider_kwargs
+from .sources import configured_source, registered_sources, spider_kwargs
 
 
 class JsonLinesSink:
@@ -44,16 +46,18 @@ class CrawlReport:
     output: str | None = None
 
     @property
-    def responses(self) -> int:
-        return int(self.stats.get("downloader/response_count", 0))
+    def verdict(self) -> Verdict:
+        return crawl_outcome(self.stats)
 
     @property
     def ok(self) -> bool:
-        return self.responses > 0 and not self.stats.get("yuqing/sink_error")
+        return self.verdict.outcome.healthy and not self.stats.get("yuqing/sink_error")
 
     def summary(self) -> str:
+        verdict = self.verdict
+        responses = int(self.stats.get("downloader/response_count", 0))
         items = int(self.stats.get("item_scraped_count", 0))
-        parts = [f"{self.source}: {self.responses} responses, {items} posts"]
+        parts = [f"{self.source}: {verdict.outcome.value} ({verdict.reason}); {responses} responses, {items} posts"]
         if self.output is not None:
             parts.append(f"{self.written} written to {self.output}")
         else:
@@ -63,13 +67,11 @@ class CrawlReport:
             )
         for key, label in (
             ("yuqing/parse_error", "parse errors"),
-            ("yuqing/sink_error", "posts not stored"),
+            ("yuqing/sink_error", "posts not stored (kept in the dead-letter file)"),
             ("log_count/ERROR", "errors logged"),
         ):
             if self.stats.get(key):
                 parts.append(f"{self.stats[key]} {label}")
-        if self.responses == 0:
-            parts.append("no response received (site unreachable?)")
         return "; ".join(parts)
 
 
@@ -82,19 +84,24 @@ def crawl_once(
     max_pages: int | None = None,
     output: str | None = None,
 ) -> CrawlReport:
+    """Crawl ``source`` once: into the store (with health record and alerts), or
+    as JSON lines to ``output`` ('-' for stdout) with nothing remembered."""
     from scrapy.crawler import AsyncCrawlerProcess
 
     from yuqing.pluginmanager import get_plugin_manager
     from yuqing.services import Services
 
-    spec = get_source(registered_sources(get_plugin_manager()), source)
-    kwargs = spider_kwargs(spec, settings, queries=queries, base_url=base_url, max_pages=max_pages)
+    configured = configured_source(settings, registered_sources(get_plugin_manager()), source)
+    kwargs = spider_kwargs(configured, settings, queries=queries, base_url=base_url, max_pages=max_pages)
     report = CrawlReport(source=source, output=output)
     with ExitStack() as stack:
+        services: Services | None = None
         sink: Any
+        seen: Any
         if output is None:
             services = Services(settings)
             stack.callback(services.close)
+            seen = services.seen
 
             def sink(posts: list[Post]) -> None:
                 result = services.ingest(posts)
@@ -105,12 +112,16 @@ def crawl_once(
         else:
             stream = sys.stdout if output == "-" else stack.enter_context(Path(output).open("w", encoding="utf-8"))
             sink = JsonLinesSink(stream)
+            seen = MemorySeen()
 
-        process = AsyncCrawlerProcess(scrapy_settings(settings, sink=sink))
-        crawler = process.create_crawler(spec.spider)
+        process = AsyncCrawlerProcess(scrapy_settings(settings, configured.conf, sink=sink, seen=seen))
+        crawler = process.create_crawler(configured.spec.spider)
         process.crawl(crawler, **kwargs)
         process.start()
         report.stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
         if isinstance(sink, JsonLinesSink):
             report.written = sink.count
+        if services is not None:
+            _, incidents = services.record_crawl(configured, report.stats)
+            report.incidents.update(incidents)
     return report

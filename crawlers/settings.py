@@ -10,7 +10,7 @@ from typing import Any
 
 from scrapy.settings import Settings as ScrapySettings
 
-from yuqing.settings import Settings
+from yuqing.settings import Settings, SourceSettings
 
 BOT_NAME = "yuqing"
 SPIDER_MODULES = ["yuqing.crawlers.spiders"]
@@ -25,6 +25,7 @@ TELNETCONSOLE_ENABLED = False
 COOKIES_ENABLED = True
 RETRY_TIMES = 2
 ITEM_PIPELINES = {"yuqing.crawlers.pipelines.SinkPipeline": 300}
+DOWNLOADER_MIDDLEWARES = {"yuqing.crawlers.middlewares.ResponseClassifierMiddleware": 650}
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 
@@ -40,19 +41,31 @@ class Shared:
         return self
 
 
-def scrapy_settings(settings: Settings, sink: Any = None) -> ScrapySettings:
+def scrapy_settings(
+    settings: Settings,
+    source: SourceSettings | None = None,
+    *,
+    sink: Any = None,
+    seen: Any = None,
+) -> ScrapySettings:
+    """Scrapy settings for one crawl: these defaults, then ``[crawl]``, then the
+    source's own politeness keys, and the objects shared with yuqing."""
     crawl = settings.crawl
+    source = source or SourceSettings()
+    delay = crawl.download_delay if source.download_delay is None else source.download_delay
     result = ScrapySettings()
     result.setmodule(__name__, priority="project")
     result.setdict(
         {
             "USER_AGENT": crawl.user_agent,
-            "ROBOTSTXT_OBEY": crawl.obey_robots,
-            "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrent_per_domain,
-            "DOWNLOAD_DELAY": crawl.download_delay,
-            "AUTOTHROTTLE_START_DELAY": max(crawl.download_delay, 0.1),
+            "ROBOTSTXT_OBEY": crawl.obey_robots if source.obey_robots is None else source.obey_robots,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": source.concurrency or crawl.concurrent_per_domain,
+            "DOWNLOAD_DELAY": delay,
+            "AUTOTHROTTLE_START_DELAY": max(delay, 0.1),
             "LOG_LEVEL": crawl.log_level,
+            "YUQING_PROXY": source.proxy,
             "YUQING_SINK": Shared(sink) if sink is not None else None,
+            "YUQING_SEEN": Shared(seen) if seen is not None else None,
             "YUQING_DEAD_LETTER": str(settings.data_dir / "dead-letter.jsonl"),
         },
         priority="cmdline",

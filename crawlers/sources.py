@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from pluggy import PluginManager
@@ -28,12 +29,27 @@ class SourceSpec:
     description: str = ""
 
 
-def source_settings(settings: Settings, name: str) -> SourceSettings:
-    return settings.sources.get(name) or SourceSettings()
+@dataclass(frozen=True)
+class ConfiguredSource:
+    """A source as configured: its name (a ``[sources.NAME]`` table, or a registered
+    source's own name), the registered source it is an instance of, its settings."""
+
+    name: str
+    spec: SourceSpec
+    conf: SourceSettings
+
+    @property
+    def interval(self) -> timedelta:
+        return timedelta(seconds=self.conf.interval_seconds)
+
+
+def configured_source(settings: Settings, sources: dict[str, SourceSpec], name: str) -> ConfiguredSource:
+    conf = settings.sources.get(name) or SourceSettings()
+    return ConfiguredSource(name=name, spec=get_source(sources, conf.kind or name), conf=conf)
 
 
 def spider_kwargs(
-    spec: SourceSpec,
+    source: ConfiguredSource,
     settings: Settings,
     *,
     queries: list[str] | None = None,
@@ -41,16 +57,26 @@ def spider_kwargs(
     max_pages: int | None = None,
 ) -> dict[str, Any]:
     """The spider's arguments from the settings; explicit arguments win."""
-    conf = source_settings(settings, spec.name)
+    spec, conf = source.spec, source.conf
     queries = queries or conf.queries or (settings.brand_terms() if spec.search else [])
     if not queries:
         what = "keywords (or brands)" if spec.search else "list-page paths"
-        raise ConfigError(f"source {spec.name!r} has nothing to crawl: configure {what} in sources.{spec.name}.queries")
-    return {
+        raise ConfigError(
+            f"source {source.name!r} has nothing to crawl: configure {what} in sources.{source.name}.queries"
+        )
+    kwargs: dict[str, Any] = {
+        **conf.spider_args,
         "base_url": base_url or conf.base_url or spec.spider.default_base_url or None,
         "queries": list(queries),
         "max_pages": max_pages or conf.max_pages,
     }
+    if conf.cookies:
+        kwargs["cookies"] = dict(conf.cookies)
+    if conf.comments_min_reach is not None:
+        kwargs["comments_min_reach"] = conf.comments_min_reach
+    if source.name != spec.name:
+        kwargs["source_name"] = source.name
+    return kwargs
 
 
 def registered_sources(pm: PluginManager) -> dict[str, SourceSpec]:

@@ -109,3 +109,32 @@ class Timer(Base):
     fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     incident: Mapped[Incident] = relationship(back_populates="timers")
+
+
+class SourceHealth(Base):
+    """How each source's last crawl went: the record behind "blocked" vs "nothing new"."""
+
+    __tablename__ = "source_health"
+
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(String(500))
+    last_run_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_items: Mapped[int] = mapped_column(Integer)
+    failures: Mapped[int] = mapped_column(Integer)
+    failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    next_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class SeenItem(Base):
+    """What a source has already yielded, and in which version (e.g. its reply
+    count), so a later crawl follows only what is new or has changed."""
+
+    __tablename__ = "seen_items"
+
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    version: Mapped[str] = mapped_column(String(64))
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from support import SHARED, RunningYuqing, free_port, wait_until, yuqing_command
+from support import SHARED, RunningYuqing, free_port, replay_server, wait_until, yuqing_command
 from yuqing.post import SHANGHAI, Post
 from yuqing.storage.database import make_engine
 
@@ -100,20 +100,8 @@ def demo_site_url() -> Iterator[str]:
     (Twisted's reactor cannot restart, so nothing Scrapy runs in the test process)."""
     from yuqing.demo import SITE
 
-    proc = subprocess.Popen(
-        yuqing_command("replay", str(SITE), "--port", "0"),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    try:
-        assert " at http://" in line, line
-        yield line.rsplit(" at ", 1)[1].strip()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    with replay_server(SITE) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -40,3 +42,33 @@ class RunningYuqing:
     url: str
     process: subprocess.Popen[str]
     log: Path
+
+
+@contextmanager
+def replay_server(directory: Path) -> Iterator[str]:
+    """``yuqing replay DIRECTORY`` in a subprocess; yields its base URL."""
+    proc = subprocess.Popen(
+        yuqing_command("replay", str(directory), "--port", "0"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    try:
+        assert " at http://" in line, line + proc.stdout.read()
+        yield line.rsplit(" at ", 1)[1].strip()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def write_site(directory: Path, routes: list[dict[str, object]], files: dict[str, bytes]) -> Path:
+    """A replay directory: the files, and routes.json."""
+    import json
+
+    for name, body in files.items():
+        (directory / name).parent.mkdir(parents=True, exist_ok=True)
+        (directory / name).write_bytes(body)
+    (directory / "routes.json").write_text(json.dumps(routes, ensure_ascii=False), encoding="utf-8")
+    return directory

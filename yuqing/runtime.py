@@ -41,7 +41,7 @@ def run(settings: Settings, *, crawl: bool) -> None:
     from yuqing import demo
     from yuqing.accounts import DEMO_PASSWORD, ensure_demo_users
     from yuqing.api.app import create_app
-    from yuqing.crawlers.schedule import CrawlScheduler, crawl_jobs
+    from yuqing.crawlers.schedule import CrawlScheduler, scheduled_sources
     from yuqing.services import Services
 
     configure_logging(settings)
@@ -61,9 +61,9 @@ def run(settings: Settings, *, crawl: bool) -> None:
         )
     scheduler = None
     if crawl:
-        jobs = crawl_jobs(settings, services.sources)
-        scheduler = CrawlScheduler(settings, jobs, sink=services.ingest)
-        log.info("crawling %s", ", ".join(f"{j.spec.name} every {j.interval_seconds}s" for j in jobs) or "nothing")
+        jobs = scheduled_sources(services)
+        scheduler = CrawlScheduler(services, jobs)
+        log.info("crawling %s", ", ".join(f"{s.name} every {s.conf.interval_seconds}s" for s, _ in jobs) or "nothing")
 
     server = _Server(
         uvicorn.Config(

@@ -11,9 +11,11 @@ import logging
 import os
 import secrets
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import pluggy
 from sqlalchemy import Engine
@@ -22,7 +24,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from yuqing.alerting.incidents import IncidentService
 from yuqing.alerting.rules import Alert, AlertRule
 from yuqing.clock import Clock, SystemClock
-from yuqing.crawlers.sources import SourceSpec, registered_sources
+from yuqing.crawlers.classify import crawl_outcome
+from yuqing.crawlers.health import HealthBook, health_alert
+from yuqing.crawlers.seen import DatabaseSeen
+from yuqing.crawlers.sources import ConfiguredSource, SourceSpec, configured_source, registered_sources
 from yuqing.errors import DataDirError
 from yuqing.nlp.pipeline import Pipeline, build_segmenter
 from yuqing.nlp.segment import Segmenter
@@ -30,6 +35,7 @@ from yuqing.pluginmanager import flatten, get_plugin_manager
 from yuqing.post import Post
 from yuqing.settings import Settings
 from yuqing.storage.database import make_engine, migrate, session_factory
+from yuqing.storage.models import SourceHealth
 from yuqing.storage.posts import PostStore
 from yuqing.storage.sqlite_posts import SqlitePostStore
 
@@ -84,6 +90,8 @@ class Services:
         self.rules: list[AlertRule] = flatten(hook.register_alert_rules(settings=settings))
         self.incidents = IncidentService(self.sessions, flatten(hook.register_sla_policies(settings=settings)))
         self.secret_key = secret_key(settings)
+        self.health = HealthBook(self.sessions)
+        self.seen = DatabaseSeen(self.sessions, self.clock)
 
     @cached_property
     def pipeline(self) -> Pipeline:
@@ -92,7 +100,12 @@ class Services:
 
     @cached_property
     def sources(self) -> dict[str, SourceSpec]:
+        """The registered sources (kinds), by name."""
         return registered_sources(self.plugins)
+
+    def source(self, name: str) -> ConfiguredSource:
+        """A source as configured (``[sources.NAME]``), or a registered one with defaults."""
+        return configured_source(self.settings, self.sources, name)
 
     def ingest(self, posts: list[Post]) -> IngestReport:
         """Analyse, store and alert on one batch of crawled posts."""
@@ -113,6 +126,15 @@ class Services:
             report.incidents,
         )
         return report
+
+    def record_crawl(self, source: ConfiguredSource, stats: Mapping[str, Any]) -> tuple[SourceHealth, list[int]]:
+        """Keep a finished crawl's verdict in the source's health record; alert when it
+        failed. Returns the record and the incidents the alert opened or extended."""
+        verdict = crawl_outcome(stats)
+        now = self.clock.now()
+        health = self.health.record(source.name, verdict, int(stats.get("item_scraped_count", 0)), now, source.interval)
+        alert = health_alert(source.name, verdict, now)
+        return health, self.incidents.apply([alert] if alert else [])
 
     def close(self) -> None:
         self.posts.close()

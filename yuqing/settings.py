@@ -51,14 +51,29 @@ class SourceSettings(_Section):
 
     ``queries`` are what the source is asked: search keywords for search
     sources (Weibo, Baidu; empty means the brands' names), list-page paths for
-    forums (``forum.php?mod=forumdisplay&fid=2``).
+    forums (``forum.php?mod=forumdisplay&fid=2``). ``kind`` picks the
+    registered source to use when the table's name is not one (two industry
+    forums, both ``kind = "forum"``); ``spider_args`` go to that spider as
+    they are (the generic forum's ``selectors``). Unset politeness keys fall
+    back to ``[crawl]``.
     """
 
     enabled: bool = True
+    kind: str | None = None
     base_url: str | None = None
     queries: list[str] = Field(default_factory=list)
     interval_seconds: int = Field(default=900, ge=5)
     max_pages: int = Field(default=1, ge=1)
+    obey_robots: bool | None = None
+    concurrency: int | None = Field(default=None, ge=1)
+    download_delay: float | None = Field(default=None, ge=0)
+    proxy: str | None = None
+    cookies: dict[str, str] = Field(default_factory=dict, description="e.g. Weibo's SUB login cookie")
+    comments_min_reach: int | None = Field(
+        default=None, ge=0, description="fetch comments of posts with reposts+comments+likes >= this"
+    )
+    browser: bool = Field(default=False, description="render this source's pages in Chromium (Playwright)")
+    spider_args: dict[str, Any] = Field(default_factory=dict)
 
 
 class CrawlSettings(_Section):

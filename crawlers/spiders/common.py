@@ -11,10 +11,11 @@ from scrapy import Spider
 from scrapy.http import Response
 from w3lib.encoding import http_content_type_encoding
 
-from yuqing.crawlers.parsers.errors import ParseError
+from yuqing.crawlers.parsers.errors import LayoutChanged, ParseError
 from yuqing.post import SHANGHAI, Post
 
 PARSE_ERROR_STAT = "yuqing/parse_error"
+LAYOUT_CHANGED_STAT = "yuqing/layout_changed"
 
 
 def as_queries(value: str | Sequence[str] | None) -> list[str]:
@@ -39,6 +40,8 @@ def parse_or_count(spider: Spider, response: Response, parse: Callable[[datetime
         spider.logger.warning("parse error at %s: %s", response.url, exc)
         if spider.crawler is not None and spider.crawler.stats is not None:
             spider.crawler.stats.inc_value(PARSE_ERROR_STAT)
+            if isinstance(exc, LayoutChanged):
+                spider.crawler.stats.inc_value(LAYOUT_CHANGED_STAT)
         return []
 
 
