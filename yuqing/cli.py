@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -84,6 +86,15 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         services.close()
     print(result.summary(), file=sys.stderr)
     return 0 if not result.bad_lines else 1
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from yuqing.crawlers.parse_file import parse_file
+
+    posts = parse_file(args.source, Path(args.file), url=args.url, now=args.now)
+    for post in posts:
+        sys.stdout.write(json.dumps(post, ensure_ascii=False) + "\n")
+    return 0
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
@@ -164,6 +175,13 @@ def build_parser() -> argparse.ArgumentParser:
     _settings_args(ingest)
     ingest.set_defaults(func=cmd_ingest)
 
+    parse = sub.add_parser("parse", help="parse one saved page; one JSON line per post found")
+    parse.add_argument("--source", required=True, help="weibo, weibo-cn, baidu, baidu-news, tieba or discuz")
+    parse.add_argument("file", help="the saved page (HTML or JSON), as the site sent it")
+    parse.add_argument("--url", help="the page's address (helps with ids and relative links)")
+    parse.add_argument("--now", help="ISO 8601 time relative times are read against (default: now)")
+    parse.set_defaults(func=cmd_parse)
+
     replay = sub.add_parser("replay", help="serve saved pages (a directory with routes.json)")
     replay.add_argument("directory")
     replay.add_argument("--host")
@@ -191,6 +209,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `yuqing parse ... | head`: the reader has all it wants
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from scrapy import Spider
@@ -12,6 +13,7 @@ from scrapy.http import Response
 from w3lib.encoding import http_content_type_encoding
 
 from yuqing.crawlers.parsers.errors import LayoutChanged, ParseError
+from yuqing.crawlers.seen import MemorySeen, Seen
 from yuqing.post import SHANGHAI, Post
 
 PARSE_ERROR_STAT = "yuqing/parse_error"
@@ -69,3 +71,24 @@ class SourceSpider(Spider):
         self.base_url = base_url.rstrip("/")
         self.queries = as_queries(queries)
         self.max_pages = max(int(max_pages), 1)
+
+    @cached_property
+    def seen(self) -> Seen:
+        """What this source yielded in earlier crawls (yuqing's ``YUQING_SEEN``);
+        within this run only under a bare ``scrapy crawl``."""
+        shared = self.crawler.settings.get("YUQING_SEEN") if getattr(self, "crawler", None) else None
+        return shared.value if shared is not None else MemorySeen()
+
+    @property
+    def seen_scope(self) -> str:
+        """The name items are remembered under: the configured source's name."""
+        return str(getattr(self, "source_name", None) or self.name)
+
+    def fresh(self, versions: Mapping[str, str]) -> set[str]:
+        """The ids that are new, or whose version (e.g. reply count) changed."""
+        return self.seen.fresh(self.seen_scope, versions) if versions else set()
+
+    def remember(self, versions: Mapping[str, str]) -> None:
+        """Call once an item has been fully read, so a failed follow-up is retried next time."""
+        if versions:
+            self.seen.remember(self.seen_scope, versions)
