@@ -12,6 +12,7 @@ from yuqing.post import SHANGHAI, to_shanghai
 from .classify import classify_response
 from .parsers.errors import ParseError
 from .parsers.registry import page_parser
+from .urls import canonical_urls
 
 FIELDS = (
     "source", "post_id", "url", "title", "text", "author", "author_followers", "published_at",
@@ -44,4 +45,4 @@ def parse_file(source: str, path: Path, *, url: str | None = None, now: str | No
         posts = parser(body, page_url, parse_now(now))
     except ParseError as exc:
         raise YuqingError(f"{path}: {exc}") from None
-    return [post.model_dump(mode="json", include=set(FIELDS)) for post in posts]
+    return [post.model_dump(mode="json", include=set(FIELDS)) for post in canonical_urls(posts)]

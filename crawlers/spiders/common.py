@@ -14,6 +14,7 @@ from w3lib.encoding import http_content_type_encoding
 
 from yuqing.crawlers.parsers.errors import LayoutChanged, ParseError
 from yuqing.crawlers.seen import MemorySeen, Seen
+from yuqing.crawlers.urls import canonical_urls
 from yuqing.post import SHANGHAI, Post
 
 PARSE_ERROR_STAT = "yuqing/parse_error"
@@ -35,9 +36,10 @@ def header_charset(response: Response) -> str | None:
 
 
 def parse_or_count(spider: Spider, response: Response, parse: Callable[[datetime], list[Post]]) -> list[Post]:
-    """Run a pure parser with the current time; a ParseError is logged and counted, never raised."""
+    """Run a pure parser with the current time; a ParseError is logged and counted, never raised;
+    URLs come out canonical."""
     try:
-        return parse(datetime.now(SHANGHAI))
+        posts = parse(datetime.now(SHANGHAI))
     except ParseError as exc:
         spider.logger.warning("parse error at %s: %s", response.url, exc)
         if spider.crawler is not None and spider.crawler.stats is not None:
@@ -45,6 +47,7 @@ def parse_or_count(spider: Spider, response: Response, parse: Callable[[datetime
             if isinstance(exc, LayoutChanged):
                 spider.crawler.stats.inc_value(LAYOUT_CHANGED_STAT)
         return []
+    return canonical_urls(posts)
 
 
 class SourceSpider(Spider):
