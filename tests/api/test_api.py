@@ -7,7 +7,9 @@ from datetime import timedelta
 import jwt
 import pytest
 
+from yuqing.crawlers.classify import Outcome, Verdict
 from yuqing.post import Analysis
+from yuqing.settings import SourceSettings
 
 NEG = Analysis(brands=["星河电器"], sentiment="negative", negative_score=0.9, evidence=["漏电"])
 POS = Analysis(brands=["星河电器"], sentiment="positive", negative_score=0.1, evidence=["好用"])
@@ -134,3 +136,26 @@ def test_console_page_is_served(client) -> None:
     assert page.status_code == 200
     assert "登录" in page.text and 'name="password"' in page.text
     assert client.get("/static/console.js").status_code == 200
+
+
+def test_source_health(client, login, services, now) -> None:
+    services.settings.sources = {"weibo": SourceSettings()}
+    headers = login("brand")
+    assert client.get("/api/sources", headers=headers).json()["items"] == [
+        {
+            "source": "weibo",
+            "status": None,
+            "label": "未运行",
+            "reason": "",
+            "last_run_at": None,
+            "last_success_at": None,
+            "last_items": 0,
+            "failures": 0,
+            "failing_since": None,
+            "next_run_at": None,
+        }
+    ]
+    services.health.record("weibo", Verdict(Outcome.BLOCKED, "HTTP 418"), 0, now, timedelta(minutes=15))
+    [weibo] = client.get("/api/sources", headers=headers).json()["items"]
+    assert (weibo["status"], weibo["label"], weibo["failures"]) == ("blocked", "被封禁", 1)
+    assert weibo["next_run_at"] == "2026-11-28T10:30:00+08:00"
