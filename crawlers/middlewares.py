@@ -29,6 +29,7 @@ class ResponseClassifierMiddleware:
         self.crawler = crawler
         self.stopped: Verdict | None = None
         self.proxy: str | None = crawler.settings.get("YUQING_PROXY")
+        self.browser: bool = crawler.settings.getbool("YUQING_BROWSER")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ResponseClassifierMiddleware:
@@ -39,6 +40,8 @@ class ResponseClassifierMiddleware:
             raise IgnoreRequest(f"source stopped: {self.stopped.reason}")
         if self.proxy:
             request.meta.setdefault("proxy", self.proxy)
+        if self.browser:
+            request.meta.setdefault("playwright", True)
 
     def process_response(self, request: Request, response: Response) -> Response:
         headers = {k.decode("latin-1"): v[0].decode("latin-1") for k, v in response.headers.items() if v}

@@ -69,6 +69,7 @@ class CrawlReport:
             ("yuqing/parse_error", "parse errors"),
             ("yuqing/sink_error", "posts not stored (kept in the dead-letter file)"),
             ("log_count/ERROR", "errors logged"),
+            ("playwright/request_count/aborted", "in-page requests aborted (other hosts, media)"),
         ):
             if self.stats.get(key):
                 parts.append(f"{self.stats[key]} {label}")
@@ -114,7 +115,8 @@ def crawl_once(
             sink = JsonLinesSink(stream)
             seen = MemorySeen()
 
-        process = AsyncCrawlerProcess(scrapy_settings(settings, configured.conf, sink=sink, seen=seen))
+        scrapy = scrapy_settings(settings, configured.conf, sink=sink, seen=seen, base_url=kwargs.get("base_url"))
+        process = AsyncCrawlerProcess(scrapy)
         crawler = process.create_crawler(configured.spec.spider)
         process.crawl(crawler, **kwargs)
         process.start()

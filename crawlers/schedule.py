@@ -66,7 +66,11 @@ class CrawlScheduler:
 
     async def crawl(self, source: ConfiguredSource, kwargs: dict[str, Any]) -> dict[str, Any]:
         scrapy = scrapy_settings(
-            self.services.settings, source.conf, sink=self.services.ingest, seen=self.services.seen
+            self.services.settings,
+            source.conf,
+            sink=self.services.ingest,
+            seen=self.services.seen,
+            base_url=kwargs.get("base_url"),
         )
         runner = AsyncCrawlerRunner(scrapy)
         crawler = runner.create_crawler(source.spec.spider)

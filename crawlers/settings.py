@@ -12,6 +12,8 @@ from scrapy.settings import Settings as ScrapySettings
 
 from yuqing.settings import Settings, SourceSettings
 
+from .browser import browser_settings
+
 BOT_NAME = "yuqing"
 SPIDER_MODULES = ["yuqing.crawlers.spiders"]
 NEWSPIDER_MODULE = "yuqing.crawlers.spiders"
@@ -47,6 +49,7 @@ def scrapy_settings(
     *,
     sink: Any = None,
     seen: Any = None,
+    base_url: str | None = None,
 ) -> ScrapySettings:
     """Scrapy settings for one crawl: these defaults, then ``[crawl]``, then the
     source's own politeness keys, and the objects shared with yuqing."""
@@ -70,4 +73,6 @@ def scrapy_settings(
         },
         priority="cmdline",
     )
+    if source.browser:
+        result.setdict(browser_settings(settings, base_url), priority="cmdline")
     return result

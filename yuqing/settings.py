@@ -82,6 +82,10 @@ class CrawlSettings(_Section):
     concurrent_per_domain: int = Field(default=2, ge=1)
     download_delay: float = Field(default=1.0, ge=0)
     log_level: str = "WARNING"
+    chromium: str = Field(default="/usr/bin/chromium", description="the browser for sources with browser = true")
+    browser_hosts: list[str] = Field(
+        default_factory=list, description="hosts a rendered page may load from, besides the source's own"
+    )
 
 
 class Settings(BaseSettings):
