@@ -8,6 +8,7 @@ from .sources import SourceSpec
 from .spiders.baidu import BaiduWebSpider
 from .spiders.discuz import DiscuzSpider
 from .spiders.weibo import WeiboSearchSpider
+from .spiders.weibo_cn import WeiboCnSpider
 
 
 @hookimpl
@@ -15,5 +16,11 @@ def register_sources() -> list[SourceSpec]:
     return [
         SourceSpec("weibo", WeiboSearchSpider, search=True, description="新浪微博 keyword search (m.weibo.cn JSON)"),
         SourceSpec("baidu", BaiduWebSpider, search=True, description="百度 web search"),
+        SourceSpec(
+            "weibo-cn",
+            WeiboCnSpider,
+            search=False,
+            description="weibo.cn WAP: profiles and comments (needs the SUB cookie); fallback when m.weibo.cn refuses",
+        ),
         SourceSpec("discuz", DiscuzSpider, search=False, description="Discuz! forum: list pages and their threads"),
     ]
