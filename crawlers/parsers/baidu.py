@@ -1,8 +1,15 @@
-"""Baidu web search result pages (``/s?wd=``) → Posts, 2020 and 2021+ layouts (STRUCTURE.md §2).
+"""Baidu search result pages → Posts (STRUCTURE.md §2).
 
-Results are the direct children of ``#content_left`` with ``c-container``/``result`` classes.
-A result is kept when it has an ``h3 a`` title and link; aladdin cards without one
-(calculator, "others also searched") are skipped.
+Web search (``/s?wd=``, 2020 and 2021+ layouts): results are the direct children of
+``#content_left`` with ``c-container``/``result`` classes. A result is kept when it has an
+``h3 a`` title and link; aladdin cards without one (calculator, "others also searched") are skipped.
+
+News search (``/s?tn=news``, 2021+ layout with hash-suffixed class names, and the older
+``p.c-author`` layout): one Post per news card, the outlet as author. ``parse_page`` tells
+the two apart by content.
+
+A page with a results frame (``#content_left``) but no result and no "no results" marker
+raises ``LayoutChanged``; a 百度安全验证 (captcha) page raises ``ParseError``.
 """
 
 from __future__ import annotations
@@ -12,16 +19,17 @@ import json
 import re
 from datetime import datetime
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 from parsel import Selector
 
-from yuqing.crawlers.parsers.errors import ParseError
+from yuqing.crawlers.parsers.errors import LayoutChanged, ParseError
 from yuqing.crawlers.parsers.markup import Element, node_text, selector
 from yuqing.crawlers.timeparse import parse_time
 from yuqing.post import Post
 
 SOURCE = "baidu"
+NEWS_SOURCE = "baidu-news"
 
 _RESULTS = "#content_left > div.c-container, #content_left > div.result, #content_left > div.result-op"
 _ABSTRACT = 'div.c-abstract, span[class*="content-right_"], div[class*="content-right_"]'
@@ -29,15 +37,56 @@ _DATE = "span.newTimeFactor_before_abs, span.c-color-gray2"
 _TOOLS_URL = re.compile(r"""["']?url["']?\s*:\s*["']([^"']+)["']""")
 _DATE_TAIL = re.compile(r"\s*[-–—]\s*$")  # "2020年1月1日 - " is followed by the abstract
 _BAIDU_MARKERS = "#wrapper, #head, #kw, form#form, #u1"
+_BLOCKED_TITLE = "百度安全验证"
+_CAPTCHA = b"static/captcha/tuxing"
+_NO_RESULTS = ".nors, .content_none, #content_none"
+_NO_RESULTS_TEXT = '//body//text()[not(ancestor::script or ancestor::style)][contains(., "没有找到")]'
+
+# News cards: the outermost result containers anywhere below #content_left (2021+ news
+# nests them in a wrapper div). Class names carry hash suffixes: match on prefixes.
+_CARD_CLASS = (
+    'contains(concat(" ", normalize-space(@class), " "), " result-op ")'
+    ' or contains(concat(" ", normalize-space(@class), " "), " result ")'
+    ' or contains(concat(" ", normalize-space(@class), " "), " c-container ")'
+)
+_NEWS_CARDS = f'//div[@id="content_left"]//div[{_CARD_CLASS}][not(ancestor::div[{_CARD_CLASS}])]'
+_NEWS_MARKERS = (
+    'h3[class*="news-title"], div[class*="news-source"], span[aria-label^="新闻来源"], div[tpl^="news"], p.c-author'
+)
+_NEWS_TITLE = 'h3[class*="news-title"] a, h3 a'
+_NEWS_OUTLET = (
+    'div[class*="news-source"] span.c-color-gray, span[aria-label^="新闻来源"], '
+    'div[class*="news-source"] a[class*="source-link"]'
+)
+_NEWS_TIME = 'div[class*="news-source"] span.c-color-gray2, span[aria-label^="发布于"], span.c-color-gray2'
+_NEWS_ABSTRACT = (
+    'span.c-color-text, span[aria-label^="摘要"], span[class*="content-right_"], '
+    'div[class*="content-right_"], div.c-summary, div.c-abstract'
+)
+_AUTHOR_SPLIT = re.compile(r"[\s\u00a0]{2,}")  # pre-2021 news: "source&nbsp;&nbsp;time"
+
+
+def parse_page(body: bytes, url: str, now: datetime) -> list[Post]:
+    """Web or news results, told apart by the page's content (``tn=news`` in ``url`` when it has none)."""
+    page = selector(body, url)
+    if _is_news(page, url):
+        return _news(page, body, url, now)
+    return _web(page, body, url, now)
 
 
 def parse_web(body: bytes, url: str, now: datetime) -> list[Post]:
-    """Organic and aladdin results of one Baidu SERP; ``[]`` when the page has no results block."""
-    page = selector(body, url)
-    if not page.css("#content_left"):
-        if _is_baidu(page):
-            return []  # Baidu's real "no results" page has no #content_left
-        raise ParseError(f"not a Baidu result page at {url}: {body[:80]!r}")
+    """Organic and aladdin results of one Baidu SERP; ``[]`` on Baidu's "no results" page."""
+    return _web(selector(body, url), body, url, now)
+
+
+def parse_news(body: bytes, url: str, now: datetime) -> list[Post]:
+    """News cards of one Baidu news result page (``tn=news``); the outlet is the author."""
+    return _news(selector(body, url), body, url, now)
+
+
+def _web(page: Selector, body: bytes, url: str, now: datetime) -> list[Post]:
+    if not _has_frame(page, body, url):
+        return []  # Baidu's real "no results" page has no #content_left
     posts: list[Post] = []
     seen: set[str] = set()
     for card in page.css(_RESULTS):
@@ -45,7 +94,100 @@ def parse_web(body: bytes, url: str, now: datetime) -> list[Post]:
         if post is not None and post.post_id not in seen:
             seen.add(post.post_id)
             posts.append(post)
+    _check_not_empty(posts, page, url, "web")
     return posts
+
+
+def _news(page: Selector, body: bytes, url: str, now: datetime) -> list[Post]:
+    if not _has_frame(page, body, url):
+        return []
+    posts: list[Post] = []
+    seen: set[str] = set()
+    for card in page.xpath(_NEWS_CARDS):
+        post = _news_card(card, url, now)
+        if post is not None and post.post_id not in seen:
+            seen.add(post.post_id)
+            posts.append(post)
+    _check_not_empty(posts, page, url, "news")
+    return posts
+
+
+def _has_frame(page: Selector, body: bytes, url: str) -> bool:
+    """True when the page has a results frame; False on Baidu's "no results" page.
+
+    Raises ``ParseError`` for a captcha page and for a page that is not Baidu's at all.
+    """
+    title = page.css("title::text").get() or ""
+    if _BLOCKED_TITLE in title:
+        raise ParseError(f"blocked: Baidu answered its security check ({_BLOCKED_TITLE}) at {url}")
+    if page.css("#content_left"):
+        return True
+    if _CAPTCHA in body:
+        raise ParseError(f"blocked: Baidu answered a captcha page at {url}")
+    if _is_baidu(page):
+        return False
+    raise ParseError(f"not a Baidu result page at {url}: {body[:80]!r}")
+
+
+def _check_not_empty(posts: list[Post], page: Selector, url: str, kind: str) -> None:
+    if not posts and not (page.css(_NO_RESULTS) or page.xpath(_NO_RESULTS_TEXT)):
+        raise LayoutChanged(f"Baidu {kind} page at {url} has #content_left but no result and no 'no results' marker")
+
+
+def _is_news(page: Selector, url: str) -> bool:
+    """News when most result cards look like news cards (a web page may embed one news block);
+    the URL's ``tn=news`` decides when there is no card to go by."""
+    cards = page.xpath(_NEWS_CARDS)
+    news = sum(1 for card in cards if card.css(_NEWS_MARKERS))
+    if news * 2 != len(cards):
+        return news * 2 > len(cards)
+    return parse_qs(urlsplit(url).query).get("tn", [""])[0] == "news"
+
+
+def _news_card(card: Selector, page_url: str, now: datetime) -> Post | None:
+    links = card.css(_NEWS_TITLE)
+    if not links:
+        return None
+    link = links[0]
+    title = node_text(link.root)
+    href = (link.attrib.get("href") or "").strip()
+    if not title or not href:
+        return None
+    link_url = urljoin(page_url, href)
+    target = (card.attrib.get("mu") or "").strip() or _tools_url(card) or link_url
+    outlet, date_text = _outlet_and_date(card)
+    abstract = card.css(_NEWS_ABSTRACT)
+    raw: dict[str, Any] = {
+        "rank": card.attrib.get("id"),
+        "tpl": card.attrib.get("tpl"),
+        "link": link_url if link_url != target else None,
+        "date_text": date_text or None,
+    }
+    return Post(
+        source=NEWS_SOURCE,
+        post_id=result_id(target),
+        url=target,
+        title=title,
+        text=node_text(abstract[0].root) if abstract else "",
+        author=outlet,
+        published_at=_published(date_text, now),
+        fetched_at=now,
+        raw={key: value for key, value in raw.items() if value},
+    )
+
+
+def _outlet_and_date(card: Selector) -> tuple[str, str]:
+    """(outlet, time text) of a news card: 2021+ spans, or the older ``p.c-author`` line."""
+    outlet = card.css(_NEWS_OUTLET)
+    stamp = card.css(_NEWS_TIME)
+    if outlet or stamp:
+        return (node_text(outlet[0].root) if outlet else "", node_text(stamp[0].root) if stamp else "")
+    author = card.css("p.c-author, div.c-author")
+    if not author:
+        return "", ""
+    line = "".join(author[0].xpath(".//text()").getall()).strip()  # node_text would merge the &nbsp;s
+    parts = _AUTHOR_SPLIT.split(line, maxsplit=1)
+    return parts[0].strip(), parts[1].strip() if len(parts) > 1 else ""
 
 
 def result_id(target_url: str) -> str:

@@ -50,12 +50,31 @@ def parse_or_count(spider: Spider, response: Response, parse: Callable[[datetime
     return canonical_urls(posts)
 
 
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def as_bool(value: bool | str | None) -> bool:
+    """A flag from Python, TOML or ``scrapy crawl -a flag=true`` (a string)."""
+    return value.strip().lower() in _TRUE if isinstance(value, str) else bool(value)
+
+
+def parse_cookies(value: Mapping[str, str] | str | None) -> dict[str, str]:
+    """Cookies as a dict, from a mapping or a browser's ``"k=v; k2=v2"`` header string."""
+    if not value:
+        return {}
+    if not isinstance(value, str):
+        return {str(name): str(val) for name, val in value.items()}
+    pairs = (part.split("=", 1) for part in value.split(";") if "=" in part)
+    return {name.strip(): val.strip() for name, val in pairs if name.strip()}
+
+
 class SourceSpider(Spider):
     """A spider of one yuqing source.
 
     Arguments (from yuqing's settings, or ``scrapy crawl -a``): ``base_url``,
     the site root, so tests and the demo can point it at a replay server;
-    ``queries``, what to ask; ``max_pages``, how far to page.
+    ``queries``, what to ask; ``max_pages``, how far to page; ``cookies``
+    (a dict or a ``"k=v; k2=v2"`` string), for the spider to send with its requests.
     """
 
     default_base_url: str = ""
@@ -65,6 +84,7 @@ class SourceSpider(Spider):
         base_url: str | None = None,
         queries: Sequence[str] | str | None = None,
         max_pages: int | str = 1,
+        cookies: Mapping[str, str] | str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -74,6 +94,7 @@ class SourceSpider(Spider):
         self.base_url = base_url.rstrip("/")
         self.queries = as_queries(queries)
         self.max_pages = max(int(max_pages), 1)
+        self.cookies = parse_cookies(cookies)
 
     @cached_property
     def seen(self) -> Seen:

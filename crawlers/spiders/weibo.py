@@ -21,7 +21,7 @@ from yuqing.crawlers.parsers.weibo import (
     next_since_id,
     parse_page,
 )
-from yuqing.crawlers.spiders.common import SourceSpider, parse_or_count
+from yuqing.crawlers.spiders.common import SourceSpider, as_bool, parse_or_count
 from yuqing.post import Post
 
 SEARCH_CONTAINER = "100103type={type}&q={keyword}"
@@ -30,22 +30,6 @@ SEARCH_ALL, SEARCH_REALTIME = 1, 61
 JSON_HEADERS = {"X-Requested-With": "XMLHttpRequest", "Accept": "application/json, text/plain, */*"}
 HTML_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 _UID_QUERY = re.compile(r"uid[:：]\s*(\d+)", re.IGNORECASE)
-_TRUE = {"1", "true", "yes", "on"}
-
-
-def parse_cookies(value: dict[str, str] | str | None) -> dict[str, str]:
-    """Cookies as a dict, from a dict or a browser's ``"k=v; k2=v2"`` header string."""
-    if not value:
-        return {}
-    if isinstance(value, dict):
-        return {str(k): str(v) for k, v in value.items()}
-    pairs = (part.split("=", 1) for part in value.split(";") if "=" in part)
-    return {name.strip(): val.strip() for name, val in pairs if name.strip()}
-
-
-def as_bool(value: bool | str | None) -> bool:
-    """``-a realtime=true`` gives a string."""
-    return value.strip().lower() in _TRUE if isinstance(value, str) else bool(value)
 
 
 def as_threshold(value: int | str | None) -> int | None:
@@ -78,13 +62,11 @@ class WeiboSearchSpider(SourceSpider):
         *,
         realtime: bool | str = False,
         comments_min_reach: int | str | None = None,
-        cookies: dict[str, str] | str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(base_url=base_url, queries=queries, max_pages=max_pages, **kwargs)
         self.realtime = as_bool(realtime)
         self.comments_min_reach = as_threshold(comments_min_reach)
-        self.cookies = parse_cookies(cookies)
         if self.comments_min_reach is not None and not self.cookies:
             # hotflow answers a login wall without a cookie, and a login wall stops the whole source
             self.logger.warning("weibo comments need cookies (hotflow is login-only): comments are skipped")

@@ -17,7 +17,7 @@ from twisted.python.failure import Failure
 from yuqing.crawlers.parsers.weibo import needs_long_text
 from yuqing.crawlers.parsers.weibocn import parse_page, total_pages
 from yuqing.crawlers.spiders.common import SourceSpider, parse_or_count
-from yuqing.crawlers.spiders.weibo import HTML_ACCEPT, as_threshold, parse_cookies, reach
+from yuqing.crawlers.spiders.weibo import HTML_ACCEPT, as_threshold, reach
 from yuqing.post import Post
 
 _UID_QUERY = re.compile(r"(?:uid[:：]\s*)?(\d+)", re.IGNORECASE)
@@ -37,12 +37,10 @@ class WeiboCnSpider(SourceSpider):
         max_pages: int | str = 1,
         *,
         comments_min_reach: int | str | None = None,
-        cookies: dict[str, str] | str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(base_url=base_url, queries=queries, max_pages=max_pages, **kwargs)
         self.comments_min_reach = as_threshold(comments_min_reach)
-        self.cookies = parse_cookies(cookies)
 
     async def start(self) -> AsyncIterator[Request]:
         for query in self.queries:

@@ -16,8 +16,8 @@ from scrapy.http import HtmlResponse, TextResponse
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
-from yuqing.crawlers.spiders.common import PARSE_ERROR_STAT
-from yuqing.crawlers.spiders.weibo import WeiboSearchSpider, parse_cookies
+from yuqing.crawlers.spiders.common import PARSE_ERROR_STAT, parse_cookies
+from yuqing.crawlers.spiders.weibo import WeiboSearchSpider
 from yuqing.crawlers.spiders.weibo_cn import WeiboCnSpider
 from yuqing.post import Post
 
