@@ -367,7 +367,9 @@ def _extend(payload: Payload, url: str, now: datetime) -> list[Post]:
         raise LayoutChanged(f"weibo long text at {url}: no longTextContent")
     post_id = as_mid(_query(url, "id"))
     if post_id is None:
-        raise ParseError(f"weibo long text at {url}: no status id in the URL")
+        raise ParseError(
+            f"weibo long text at {url}: the answer names no status; give its address (statuses/extend?id=…)"
+        )
     return [
         Post(
             source=SOURCE,
@@ -414,11 +416,12 @@ def _comments(payload: Payload, url: str, now: datetime) -> list[Post]:
         items = list(data.get("data") or []) + list(data.get("hot_data") or [])
         status = data.get("status")
     status_id = _status_id(url, status, items)
-    return _posts_or_layout_changed(items, lambda c: comment_to_posts(c, status_id, now), url, "comments")
+    return _posts_or_layout_changed(items, lambda c: comment_to_posts(c, status_id, now, page_url=url), url, "comments")
 
 
-def _status_id(url: str, status: Any, items: list[Any]) -> str:
-    """The commented status: the URL's ``mid``/``id``, else the ``status`` the answer or a comment carries."""
+def _status_id(url: str, status: Any, items: list[Any]) -> str | None:
+    """The commented status: the URL's ``mid``/``id``, else the ``status`` the answer or a comment
+    carries; None when neither says (``api/comments/show`` saved without its address)."""
     for candidate in (_query(url, "mid"), _query(url, "id")):
         if mid := as_mid(candidate):
             return mid
@@ -426,11 +429,14 @@ def _status_id(url: str, status: Any, items: list[Any]) -> str:
     for value in statuses:
         if isinstance(value, dict) and (mid := as_mid(value.get("id") or value.get("mid"))):
             return mid
-    raise ParseError(f"weibo comments at {url}: cannot tell which status they belong to")
+    return None
 
 
-def comment_to_posts(comment: dict[str, Any], status_id: str, now: datetime, root: str | None = None) -> list[Post]:
-    """A comment and its inline replies (hotflow ``comments``); replies point at their root comment."""
+def comment_to_posts(
+    comment: dict[str, Any], status_id: str | None, now: datetime, root: str | None = None, page_url: str = ""
+) -> list[Post]:
+    """A comment and its inline replies (hotflow ``comments``); replies point at their root comment.
+    Without a known status the comment's URL is the page it was read from."""
     if not isinstance(comment, dict):
         return []
     comment_id = str(comment.get("id") or comment.get("idstr") or "")
@@ -443,7 +449,7 @@ def comment_to_posts(comment: dict[str, Any], status_id: str, now: datetime, roo
     post = Post(
         source=SOURCE,
         post_id=comment_id,
-        url=COMMENT_URL.format(id=status_id, comment=comment_id),
+        url=COMMENT_URL.format(id=status_id, comment=comment_id) if status_id else f"{page_url}#{comment_id}",
         text=html_to_text(str(comment.get("text") or "")),
         author=str(user.get("screen_name") or ""),
         author_followers=parse_count(user.get("followers_count")),
@@ -454,7 +460,9 @@ def comment_to_posts(comment: dict[str, Any], status_id: str, now: datetime, roo
         fetched_at=now,
         raw=_comment_raw(comment, user, status_id),
     )
-    return [post] + [reply for item in replies for reply in comment_to_posts(item, status_id, now, comment_id)]
+    return [post] + [
+        reply for item in replies for reply in comment_to_posts(item, status_id, now, comment_id, page_url)
+    ]
 
 
 def _comment_parent(comment: dict[str, Any], comment_id: str) -> str | None:
@@ -466,7 +474,7 @@ def _comment_parent(comment: dict[str, Any], comment_id: str) -> str | None:
     return None
 
 
-def _comment_raw(comment: dict[str, Any], user: dict[str, Any], status_id: str) -> dict[str, Any]:
+def _comment_raw(comment: dict[str, Any], user: dict[str, Any], status_id: str | None) -> dict[str, Any]:
     source = str(comment.get("source") or "").strip()
     region = source[2:].strip() if source.startswith("来自") else None
     raw: dict[str, Any] = {

@@ -323,7 +323,6 @@ LOGIN_PAGE = (
         (b"", HOTFLOW, "not JSON"),
         (b"[1, 2]", GETINDEX, "not a JSON object"),
         (b'{"ok":1,"data":{"x":1}}', f"{M}/unknown", "no known kind"),
-        (b'{"ok":1,"data":{"data":[]}}', f"{M}/comments/hotflow", "which status"),
     ],
 )
 def test_error_bodies(body: bytes, url: str, needle: str, now: datetime) -> None:
@@ -408,3 +407,12 @@ def test_bad_ids() -> None:
     with pytest.raises(ValueError):
         mid_to_bid("12a")
     assert as_mid(None) is None and as_mid("no/bid") is None
+
+
+def test_comments_saved_without_their_address_still_parse(fixtures_dir: Path, now: datetime) -> None:
+    """`yuqing parse` on a comments file with no --url: the status is unknown, the comments are not lost."""
+    body = (fixtures_dir / "weibo" / "weiboapi_api_comments_show.json").read_bytes()
+    posts = parse_page(body, "file:///tmp/comments.json", now)
+    assert posts and all(p.parent_id is None or p.parent_id.isdigit() for p in posts)
+    assert posts[0].url == f"file:///tmp/comments.json#{posts[0].post_id}"
+    assert "status_id" not in posts[0].raw or posts[0].raw["status_id"] is None
