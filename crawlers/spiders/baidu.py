@@ -61,5 +61,5 @@ class BaiduWebSpider(SourceSpider):
     def parse_results(self, response: Response, keyword: str, page: int) -> Iterator[Any]:
         posts = parse_or_count(self, response, lambda now: self.parse_body(response.body, response.url, now))
         yield from posts
-        if posts and page < self.max_pages:
+        if self.first_seen(posts) and page < self.max_pages:  # incremental: stop at known results
             yield self.search_request(keyword, page + 1)

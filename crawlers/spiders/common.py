@@ -112,6 +112,14 @@ class SourceSpider(Spider):
         """The ids that are new, or whose version (e.g. reply count) changed."""
         return self.seen.fresh(self.seen_scope, versions) if versions else set()
 
+    def first_seen(self, posts: list[Post]) -> list[Post]:
+        """The posts no earlier crawl yielded; all of them are remembered. For search
+        results, whose next page is worth asking for only while pages bring new ones."""
+        versions = {post.post_id: "" for post in posts}
+        fresh = self.fresh(versions)
+        self.remember(versions)
+        return [post for post in posts if post.post_id in fresh]
+
     def remember(self, versions: Mapping[str, str]) -> None:
         """Call once an item has been fully read, so a failed follow-up is retried next time."""
         if versions:

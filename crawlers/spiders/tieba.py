@@ -97,9 +97,10 @@ class TiebaSpider(SourceSpider):
         charset = header_charset(response)
         hits = parse_or_count(self, response, lambda now: parse_search(response.body, response.url, now, charset))
         yield from hits
-        for tid in dict.fromkeys(str(hit.raw["tid"]) for hit in hits if hit.raw.get("tid")):
+        new = self.first_seen(hits)  # incremental: a known hit's thread was read when it was new
+        for tid in dict.fromkeys(str(hit.raw["tid"]) for hit in new if hit.raw.get("tid")):
             yield self.thread_request(tid)  # the scheduler drops a thread already asked for
-        if hits and page < self.max_pages:
+        if new and page < self.max_pages:
             yield self.search_request(keyword, page + 1)
 
     def parse_thread_page(

@@ -63,14 +63,17 @@ class WeiboCnSpider(SourceSpider):
 
     def parse_profile(self, response: Response, uid: str, page: int) -> Iterator[Any]:
         posts = self.parse_posts(response)
+        versions = {post.post_id: str(post.comments) for post in posts}
+        changed = self.fresh(versions)  # incremental: follow up only what is new or has new comments
         for post in posts:
-            comments = self.wants_comments(post)
-            if needs_long_text(post) or comments:
+            comments = post.post_id in changed and self.wants_comments(post)
+            if post.post_id in changed and needs_long_text(post) or comments:
                 yield self.comment_request(post, 1, comments=comments)
-            else:
-                yield post
+            elif not needs_long_text(post):
+                yield post  # a known long post is not yielded truncated over its full text
+        self.remember(versions)
         last = total_pages(response.body, response.url) or page
-        if posts and page < min(self.max_pages, last):
+        if changed and page < min(self.max_pages, last):
             yield self.profile_request(uid, page + 1)
 
     def wants_comments(self, post: Post) -> bool:
