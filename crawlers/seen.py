@@ -1,14 +1,14 @@
 """What each source has yielded before, so a later crawl follows only what is
 new or changed: a thread whose reply count moved, a post not seen yet.
 
-Spiders ask ``fresh(source, {item_id: version})`` and get back the ids that
-are new or whose version differs, then ``remember`` them. The version is
+Spiders ask ``fresh(seen, source, {item_id: version})`` and get back the ids
+that are new or whose version differs, then ``remember`` them. The version is
 whatever tells a change for that item (a reply count, a last-reply time).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Protocol
 
@@ -20,9 +20,17 @@ from yuqing.storage.models import SeenItem
 
 
 class Seen(Protocol):
-    def fresh(self, source: str, versions: Mapping[str, str]) -> set[str]: ...
+    def versions(self, source: str, ids: Iterable[str]) -> dict[str, str]:
+        """The remembered version of each id that is known."""
+        ...
 
     def remember(self, source: str, versions: Mapping[str, str]) -> None: ...
+
+
+def fresh(seen: Seen, source: str, versions: Mapping[str, str]) -> set[str]:
+    """The ids that are new, or whose version differs from the remembered one."""
+    known = seen.versions(source, versions)
+    return {i for i, v in versions.items() if known.get(i) != v}
 
 
 class MemorySeen:
@@ -31,8 +39,8 @@ class MemorySeen:
     def __init__(self) -> None:
         self._items: dict[tuple[str, str], str] = {}
 
-    def fresh(self, source: str, versions: Mapping[str, str]) -> set[str]:
-        return {i for i, v in versions.items() if self._items.get((source, i)) != v}
+    def versions(self, source: str, ids: Iterable[str]) -> dict[str, str]:
+        return {i: self._items[(source, i)] for i in ids if (source, i) in self._items}
 
     def remember(self, source: str, versions: Mapping[str, str]) -> None:
         self._items.update({(source, i): v for i, v in versions.items()})
@@ -56,10 +64,9 @@ class DatabaseSeen:
             known.update({row.item_id: row for row in rows})
         return known
 
-    def fresh(self, source: str, versions: Mapping[str, str]) -> set[str]:
+    def versions(self, source: str, ids: Iterable[str]) -> dict[str, str]:
         with self._sessions() as session:
-            known = self._known(session, source, list(versions))
-        return {i for i, v in versions.items() if i not in known or known[i].version != v}
+            return {i: row.version for i, row in self._known(session, source, list(ids)).items()}
 
     def remember(self, source: str, versions: Mapping[str, str]) -> None:
         now: datetime = self._clock.now()

@@ -328,6 +328,7 @@ def _raw(mblog: dict[str, Any], user: dict[str, Any], retweeted: dict[str, Any] 
         "client": _client(mblog.get("source")),
         "region_name": mblog.get("region_name") or None,
         "is_long_text": bool(mblog.get("isLongText")),
+        "pinned": bool(mblog.get("isTop")) or mblog.get("mblogtype") == 2 or None,
         "created_at": mblog.get("created_at"),
     }
     if retweeted:

@@ -29,6 +29,7 @@ class BaiduWebSpider(SourceSpider):
 
     name = "baidu"
     default_base_url = "https://www.baidu.com"
+    newest_first = False  # web results are ranked by relevance
 
     def __init__(
         self,
@@ -61,5 +62,7 @@ class BaiduWebSpider(SourceSpider):
     def parse_results(self, response: Response, keyword: str, page: int) -> Iterator[Any]:
         posts = parse_or_count(self, response, lambda now: self.parse_body(response.body, response.url, now))
         yield from posts
-        if self.first_seen(posts) and page < self.max_pages:  # incremental: stop at known results
+        new = self.first_seen(posts)  # incremental: stop at known results
+        known_below = self.reached_high_water(keyword, posts) and self.newest_first
+        if new and not known_below and page < self.max_pages:
             yield self.search_request(keyword, page + 1)

@@ -14,6 +14,7 @@ class BaiduNewsSpider(BaiduWebSpider):
     Posts have source "baidu-news" and the outlet as author."""
 
     name = "baidu-news"
+    newest_first = True  # rtt=4: sorted by time
 
     def search_params(self, keyword: str, page: int) -> dict[str, str | int]:
         return {"tn": "news", "rtt": 4, "bsst": 1, "cl": 2, "wd": keyword, "pn": (page - 1) * PAGE_SIZE}

@@ -13,7 +13,7 @@ from scrapy.http import Response
 from w3lib.encoding import http_content_type_encoding
 
 from yuqing.crawlers.parsers.errors import LayoutChanged, ParseError
-from yuqing.crawlers.seen import MemorySeen, Seen
+from yuqing.crawlers.seen import MemorySeen, Seen, fresh
 from yuqing.crawlers.urls import canonical_urls
 from yuqing.post import SHANGHAI, Post
 
@@ -95,6 +95,7 @@ class SourceSpider(Spider):
         self.queries = as_queries(queries)
         self.max_pages = max(int(max_pages), 1)
         self.cookies = parse_cookies(cookies)
+        self._marks: dict[str, str | None] = {}
 
     @cached_property
     def seen(self) -> Seen:
@@ -110,7 +111,7 @@ class SourceSpider(Spider):
 
     def fresh(self, versions: Mapping[str, str]) -> set[str]:
         """The ids that are new, or whose version (e.g. reply count) changed."""
-        return self.seen.fresh(self.seen_scope, versions) if versions else set()
+        return fresh(self.seen, self.seen_scope, versions) if versions else set()
 
     def first_seen(self, posts: list[Post]) -> list[Post]:
         """The posts no earlier crawl yielded; all of them are remembered. For search
@@ -119,6 +120,22 @@ class SourceSpider(Spider):
         fresh = self.fresh(versions)
         self.remember(versions)
         return [post for post in posts if post.post_id in fresh]
+
+    def reached_high_water(self, query: str, posts: list[Post]) -> bool:
+        """For feeds sorted newest first: whether this page reaches back to the query's
+        high-water mark, the newest publish time seen before this crawl began, so that
+        the pages after it hold only what the store already has. Moves the mark."""
+        times = [p.published_at.isoformat() for p in posts if p.published_at is not None]
+        key = f"~high-water:{query}"
+        if key not in self._marks:
+            self._marks[key] = self.seen.versions(self.seen_scope, [key]).get(key)
+        if not times:
+            return False
+        before = self._marks[key]
+        current = self.seen.versions(self.seen_scope, [key]).get(key)
+        if current is None or max(times) > current:
+            self.remember({key: max(times)})
+        return before is not None and min(times) <= before
 
     def remember(self, versions: Mapping[str, str]) -> None:
         """Call once an item has been fully read, so a failed follow-up is retried next time."""

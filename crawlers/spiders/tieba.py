@@ -100,7 +100,8 @@ class TiebaSpider(SourceSpider):
         new = self.first_seen(hits)  # incremental: a known hit's thread was read when it was new
         for tid in dict.fromkeys(str(hit.raw["tid"]) for hit in new if hit.raw.get("tid")):
             yield self.thread_request(tid)  # the scheduler drops a thread already asked for
-        if new and page < self.max_pages:
+        known_below = self.reached_high_water(keyword, hits)  # sm=1: newest first
+        if new and not known_below and page < self.max_pages:
             yield self.search_request(keyword, page + 1)
 
     def parse_thread_page(

@@ -123,8 +123,9 @@ class WeiboSearchSpider(SourceSpider):
     def parse_search(self, response: Response, keyword: str, page: int) -> Iterator[Any]:
         posts = self.parse_posts(response)
         changed = yield from self.follow_posts(posts)
+        known_below = self.reached_high_water(keyword, posts) and self.realtime  # only 实时 is newest first
         following = next_page(response.body)
-        if changed and following is not None and page < self.max_pages:
+        if changed and not known_below and following is not None and page < self.max_pages:
             yield self.search_request(keyword, max(following, page + 1))
 
     def timeline_request(self, uid: str, since_id: str | None, page: int) -> Request:
@@ -138,8 +139,9 @@ class WeiboSearchSpider(SourceSpider):
     def parse_timeline(self, response: Response, uid: str, page: int) -> Iterator[Any]:
         posts = self.parse_posts(response)
         changed = yield from self.follow_posts(posts)
+        known_below = self.reached_high_water(f"uid:{uid}", [p for p in posts if not p.raw.get("pinned")])
         since_id = next_since_id(response.body)
-        if changed and since_id and page < self.max_pages:
+        if changed and not known_below and since_id and page < self.max_pages:
             yield self.timeline_request(uid, since_id, page + 1)
 
     # --- each post: its long text and its comments ---------------------------------------

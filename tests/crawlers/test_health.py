@@ -12,7 +12,7 @@ from yuqing.alerting.sla import SlaPolicy
 from yuqing.clock import FixedClock
 from yuqing.crawlers.classify import Outcome, Verdict
 from yuqing.crawlers.health import MAX_BACKOFF, HealthBook, backoff, health_alert
-from yuqing.crawlers.seen import DatabaseSeen, MemorySeen
+from yuqing.crawlers.seen import DatabaseSeen, MemorySeen, fresh
 from yuqing.storage.database import migrate, session_factory
 
 BLOCKED = Verdict(Outcome.BLOCKED, "HTTP 418 (Weibo throttling) at https://m.weibo.cn/api/container/getIndex")
@@ -70,10 +70,10 @@ def test_source_alerts_group_count_and_start_no_crisis_clock(sessions, now) -> N
 @pytest.mark.parametrize("kind", ["memory", "database"])
 def test_seen_items_tell_new_and_changed_from_known(kind, sessions, now) -> None:
     seen = MemorySeen() if kind == "memory" else DatabaseSeen(sessions, FixedClock(now))
-    assert seen.fresh("discuz", {"101": "3", "102": "0"}) == {"101", "102"}
+    assert fresh(seen, "discuz", {"101": "3", "102": "0"}) == {"101", "102"}
     seen.remember("discuz", {"101": "3", "102": "0"})
-    assert seen.fresh("discuz", {"101": "3", "102": "0", "103": "1"}) == {"103"}
-    assert seen.fresh("discuz", {"101": "4"}) == {"101"}  # more replies: follow it again
-    assert seen.fresh("tieba", {"101": "3"}) == {"101"}  # per source
+    assert fresh(seen, "discuz", {"101": "3", "102": "0", "103": "1"}) == {"103"}
+    assert fresh(seen, "discuz", {"101": "4"}) == {"101"}  # more replies: follow it again
+    assert fresh(seen, "tieba", {"101": "3"}) == {"101"}  # per source
     seen.remember("discuz", {"101": "4"})
-    assert seen.fresh("discuz", {"101": "4"}) == set()
+    assert fresh(seen, "discuz", {"101": "4"}) == set()
