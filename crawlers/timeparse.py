@@ -154,3 +154,16 @@ _HANDLERS: tuple[Callable[[str, datetime], datetime | None], ...] = (
     _epoch,
     _iso,
 )
+
+
+def time_or_none(value: object, now: datetime) -> datetime | None:
+    """``parse_time`` for fields that may be missing or odd ("1天内"): None instead of an error."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        return parse_time(text, now)
+    except ValueError:
+        return None

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
+
+from scrapy import Request, Spider
+from scrapy.http import HtmlResponse, TextResponse
+from scrapy.utils.test import get_crawler
+
+from yuqing.post import Post
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -72,3 +79,32 @@ def write_site(directory: Path, routes: list[dict[str, object]], files: dict[str
         (directory / name).write_bytes(body)
     (directory / "routes.json").write_text(json.dumps(routes, ensure_ascii=False), encoding="utf-8")
     return directory
+
+
+# --- driving a spider by hand: no reactor, no network -------------------------------------
+
+HTML = "text/html; charset=utf-8"
+JSON = "application/json; charset=utf-8"
+
+
+def make_spider(cls: type[Spider], **kwargs: Any) -> Any:
+    return cls.from_crawler(get_crawler(cls), **kwargs)
+
+
+def start_requests(spider: Spider) -> list[Request]:
+    async def collect(requests: AsyncIterator[Request]) -> list[Request]:
+        return [request async for request in requests]
+
+    return asyncio.run(collect(spider.start()))
+
+
+def respond(request: Request, body: bytes, content_type: str = HTML) -> list[Any]:
+    """What the request's callback yields for this body."""
+    cls = HtmlResponse if "html" in content_type else TextResponse
+    response = cls(url=request.url, body=body, headers={"Content-Type": content_type}, request=request)
+    return list(request.callback(response, **request.cb_kwargs) or [])
+
+
+def split(items: Iterable[Any]) -> tuple[list[Post], list[Request]]:
+    items = list(items)
+    return [i for i in items if isinstance(i, Post)], [i for i in items if isinstance(i, Request)]

@@ -17,15 +17,16 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
-from parsel import Selector
+from parsel import Selector, SelectorList
 
 from yuqing.crawlers.parsers.errors import LayoutChanged, ParseError
 from yuqing.crawlers.parsers.markup import Element, node_text, selector
-from yuqing.crawlers.timeparse import parse_time
+from yuqing.crawlers.timeparse import time_or_none
 from yuqing.post import Post
 
 SOURCE = "baidu"
@@ -85,31 +86,27 @@ def parse_news(body: bytes, url: str, now: datetime) -> list[Post]:
 
 
 def _web(page: Selector, body: bytes, url: str, now: datetime) -> list[Post]:
-    if not _has_frame(page, body, url):
-        return []  # Baidu's real "no results" page has no #content_left
-    posts: list[Post] = []
-    seen: set[str] = set()
-    for card in page.css(_RESULTS):
-        post = _result(card, url, now)
-        if post is not None and post.post_id not in seen:
-            seen.add(post.post_id)
-            posts.append(post)
-    _check_not_empty(posts, page, url, "web")
-    return posts
+    return _cards(page, body, url, page.css(_RESULTS), lambda card: _result(card, url, now), "web")
 
 
 def _news(page: Selector, body: bytes, url: str, now: datetime) -> list[Post]:
+    return _cards(page, body, url, page.xpath(_NEWS_CARDS), lambda card: _news_card(card, url, now), "news")
+
+
+def _cards(
+    page: Selector, body: bytes, url: str, cards: SelectorList, read: Callable[[Selector], Post | None], kind: str
+) -> list[Post]:
+    """The posts of a result page's cards, each once; ``[]`` without a results frame
+    (Baidu's real "no results" page has no #content_left)."""
     if not _has_frame(page, body, url):
         return []
-    posts: list[Post] = []
-    seen: set[str] = set()
-    for card in page.xpath(_NEWS_CARDS):
-        post = _news_card(card, url, now)
-        if post is not None and post.post_id not in seen:
-            seen.add(post.post_id)
-            posts.append(post)
-    _check_not_empty(posts, page, url, "news")
-    return posts
+    posts: dict[str, Post] = {}
+    for card in cards:
+        post = read(card)
+        if post is not None:
+            posts.setdefault(post.post_id, post)
+    _check_not_empty(list(posts.values()), page, url, kind)
+    return list(posts.values())
 
 
 def _has_frame(page: Selector, body: bytes, url: str) -> bool:
@@ -170,7 +167,7 @@ def _news_card(card: Selector, page_url: str, now: datetime) -> Post | None:
         title=title,
         text=node_text(abstract[0].root) if abstract else "",
         author=outlet,
-        published_at=_published(date_text, now),
+        published_at=time_or_none(date_text, now),
         fetched_at=now,
         raw={key: value for key, value in raw.items() if value},
     )
@@ -228,7 +225,7 @@ def _result(card: Selector, page_url: str, now: datetime) -> Post | None:
         url=target,
         title=title,
         text=_abstract(card, date_el[0].root if date_el else None),
-        published_at=_published(date_text, now),
+        published_at=time_or_none(date_text, now),
         fetched_at=now,
         raw={key: value for key, value in raw.items() if value},
     )
@@ -263,11 +260,3 @@ def _abstract(card: Selector, date_el: Element | None) -> str:
             return text
     return ""
 
-
-def _published(date_text: str, now: datetime) -> datetime | None:
-    if not date_text:
-        return None
-    try:
-        return parse_time(date_text, now)
-    except ValueError:  # e.g. "1天内": keep the text in raw, no date
-        return None

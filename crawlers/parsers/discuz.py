@@ -16,7 +16,7 @@ from parsel import Selector
 
 from yuqing.crawlers.parsers.errors import LayoutChanged, ParseError
 from yuqing.crawlers.parsers.markup import Element, has_class, node_text, selector
-from yuqing.crawlers.timeparse import parse_time
+from yuqing.crawlers.timeparse import time_or_none
 from yuqing.post import Post
 
 SOURCE = "discuz"
@@ -179,19 +179,12 @@ def _row_time(cell: Selector, now: datetime) -> datetime | None:
     texts = [stamps[-1].attrib.get("title", ""), node_text(stamps[-1].root)] if stamps else []
     if not stamps and cell.css("em"):
         texts = [node_text(cell.css("em")[0].root)]
-    parsed = [value for value in (_try_time(text, now) for text in texts) if value is not None]
+    parsed = [value for value in (time_or_none(text, now) for text in texts) if value is not None]
     if len(parsed) == 2 and parsed[0].date() == parsed[1].date():
         return max(parsed)  # "2026-11-27" vs "昨天 10:00", or "2026-11-28 08:02" vs "2026-11-28"
     return parsed[0] if parsed else None
 
 
-def _try_time(text: str, now: datetime) -> datetime | None:
-    if not text.strip():
-        return None
-    try:
-        return parse_time(text, now)
-    except ValueError:
-        return None
 
 
 def _count(nodes: Any) -> int | None:
@@ -253,11 +246,7 @@ def _published(floor: Selector, pid: str, now: datetime) -> datetime | None:
     stamp = floor.css(f"#authorposton{pid}")
     if not stamp:
         return None
-    text = stamp.css("span::attr(title)").get() or node_text(stamp[0].root)
-    try:
-        return parse_time(text, now)
-    except ValueError:
-        return None
+    return time_or_none(stamp.css("span::attr(title)").get() or node_text(stamp[0].root), now)
 
 
 def _thread_counts(page: Selector) -> tuple[int | None, int]:

@@ -26,7 +26,7 @@ from parsel import Selector
 
 from yuqing.crawlers.parsers.errors import LayoutChanged, ParseError
 from yuqing.crawlers.parsers.markup import Element, clean_text, fragment_root, has_class, node_text, selector
-from yuqing.crawlers.timeparse import parse_time
+from yuqing.crawlers.timeparse import time_or_none
 from yuqing.post import Post
 
 SOURCE = "tieba"
@@ -242,7 +242,7 @@ def _floor(
         title=title if is_op else "",
         text=text,
         author=_text(author.get("user_name")) or nickname or _text(author.get("user_nickname")),
-        published_at=_time(stamp, now),
+        published_at=time_or_none(stamp, now),
         comments=(replies if replies is not None else comment_num) if is_op else comment_num,
         parent_id=None if is_op else op_id,
         fetched_at=now,
@@ -284,7 +284,7 @@ def _lzl(item: Selector, parent: str | None, tid: str, url: str, now: datetime) 
         url=urljoin(url, link),
         text=node_text(content[0].root) if content else "",
         author=_text(field.get("user_name")) or _text(field.get("showname")),
-        published_at=_time(item.css("span.lzl_time::text").get() or "", now),
+        published_at=time_or_none(item.css("span.lzl_time::text").get() or "", now),
         parent_id=parent,
         fetched_at=now,
         raw=_compact(raw),
@@ -332,7 +332,7 @@ def _hit(hit: Selector, url: str, now: datetime) -> Post | None:
         title=node_text(link[0].root),
         text=node_text(content[0].root) if content else "",
         author=node_text(author[0].root) if author else "",
-        published_at=_time(node_text(stamp[0].root), now) if stamp else None,
+        published_at=time_or_none(node_text(stamp[0].root), now) if stamp else None,
         fetched_at=now,
         raw=_compact(raw),
     )
@@ -405,7 +405,7 @@ def _row(row: Selector, forum: str | None, url: str, now: datetime) -> Post | No
         author=_text(field.get("author_name"))
         or _text(field.get("author_nickname"))
         or (node_text(shown[0].root) if shown else ""),
-        published_at=_time((row.css("span.is_show_create_time::text").get() or "").strip(), now),
+        published_at=time_or_none((row.css("span.is_show_create_time::text").get() or "").strip(), now),
         comments=replies or 0,
         fetched_at=now,
         raw=_compact(raw),
@@ -434,7 +434,7 @@ def _multsearch(cards: list[Any], url: str, now: datetime) -> list[Post]:
                 title=_text(data.get("title")),
                 text=_api_text(data.get("content")),
                 author=_text(user.get("user_name")) or _text(user.get("show_nickname")),
-                published_at=_time(_text(data.get("time")), now),
+                published_at=time_or_none(_text(data.get("time")), now),
                 comments=_int(data.get("post_num")) or 0,
                 fetched_at=now,
                 raw=_compact(
@@ -479,7 +479,7 @@ def _page_pc(data: dict[str, Any], url: str, now: datetime) -> list[Post]:
                 title=(_text(thread.get("title")) or _text(entry.get("title"))) if is_op else "",
                 text=_api_text(entry.get("content")),
                 author=_text(user.get("name")) or _text(user.get("name_show")),
-                published_at=_time(_text(entry.get("time")), now),
+                published_at=time_or_none(_text(entry.get("time")), now),
                 comments=(_int(thread.get("reply_num")) or sub_count) if is_op else sub_count,
                 parent_id=None if is_op else op_id,
                 fetched_at=now,
@@ -603,13 +603,6 @@ def _tail(floor: Selector) -> dict[str, Any]:
     return info
 
 
-def _time(text: str, now: datetime) -> datetime | None:
-    if not text.strip():
-        return None
-    try:
-        return parse_time(text, now)
-    except ValueError:
-        return None
 
 
 def _is_noise(element: Element) -> bool:

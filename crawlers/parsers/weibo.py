@@ -25,7 +25,7 @@ from parsel import Selector
 
 from yuqing.crawlers.parsers.errors import LayoutChanged, ParseError
 from yuqing.crawlers.parsers.markup import Element, decode_html, fragment_root, has_class, node_text
-from yuqing.crawlers.timeparse import parse_time
+from yuqing.crawlers.timeparse import time_or_none
 from yuqing.post import Post
 
 SOURCE = "weibo"
@@ -288,7 +288,7 @@ def mblog_to_post(mblog: dict[str, Any], now: datetime) -> Post | None:
         text=_status_text(mblog),
         author=str(user.get("screen_name") or ""),
         author_followers=parse_count(user.get("followers_count")),
-        published_at=_published(mblog.get("created_at"), now),
+        published_at=time_or_none(mblog.get("created_at"), now),
         reposts=parse_count(mblog.get("reposts_count")) or 0,
         comments=parse_count(mblog.get("comments_count")) or 0,
         likes=parse_count(mblog.get("attitudes_count")) or 0,
@@ -312,13 +312,6 @@ def _retweeted_id(retweeted: dict[str, Any] | None) -> str | None:
     return str(value) if value else None
 
 
-def _published(value: Any, now: datetime) -> datetime | None:
-    if value is None or value == "":
-        return None
-    try:
-        return parse_time(str(value), now)
-    except ValueError:
-        return None
 
 
 def _raw(mblog: dict[str, Any], user: dict[str, Any], retweeted: dict[str, Any] | None) -> dict[str, Any]:
@@ -454,7 +447,7 @@ def comment_to_posts(
         text=html_to_text(str(comment.get("text") or "")),
         author=str(user.get("screen_name") or ""),
         author_followers=parse_count(user.get("followers_count")),
-        published_at=_published(comment.get("created_at"), now),
+        published_at=time_or_none(comment.get("created_at"), now),
         comments=parse_count(comment.get("total_number")) or 0,
         likes=parse_count(likes) or 0,
         parent_id=parent,
@@ -585,7 +578,7 @@ def parse_rendered_status(body: bytes, url: str, now: datetime) -> list[Post]:
         url=DETAIL_URL.format(id=mid),
         text=node_text(text_nodes[0].root, skip=_is_more_link),
         author=_clean(author.css("::text").getall()),
-        published_at=_published(_clean(time_link.css("::text").getall()), now),
+        published_at=time_or_none(_clean(time_link.css("::text").getall()), now),
         reposts=reposts,
         comments=comments,
         likes=likes,
@@ -634,7 +627,7 @@ def _rendered_comments(page: Selector, mid: str, now: datetime) -> list[Post]:
                 url=COMMENT_URL.format(id=mid, comment=comment_id),
                 text=text,
                 author=_clean(author.css("::text").getall()),
-                published_at=_published(when, now),
+                published_at=time_or_none(when, now),
                 likes=parse_count(_clean(item.css(".woo-like-count ::text").getall())) or 0,
                 parent_id=mid,
                 fetched_at=now,

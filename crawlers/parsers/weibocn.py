@@ -18,7 +18,7 @@ from parsel import Selector
 from yuqing.crawlers.parsers.errors import LayoutChanged, ParseError
 from yuqing.crawlers.parsers.markup import Element, has_class, node_text, selector
 from yuqing.crawlers.parsers.weibo import COMMENT_URL, DETAIL_URL, SOURCE, as_mid, bid_to_mid
-from yuqing.crawlers.timeparse import parse_time
+from yuqing.crawlers.timeparse import time_or_none
 from yuqing.post import Post
 
 _COUNTER = re.compile(r"(赞|转发|评论)\[(\d+)\]")
@@ -126,7 +126,7 @@ def _status(block: Selector, owner: dict[str, Any], now: datetime) -> Post | Non
         text=re.sub(r"^转发理由[:：]\s*", "", text),
         author=owner["name"],
         author_followers=owner["followers"],
-        published_at=_published(when, now),
+        published_at=time_or_none(when, now),
         reposts=counts.get("转发", 0),
         comments=counts.get("评论", 0),
         likes=counts.get("赞", 0),
@@ -206,7 +206,7 @@ def _commented_status(page: Selector, bid: str, mid: str, now: datetime) -> Post
         url=DETAIL_URL.format(id=mid),
         text=text,
         author=" ".join(author.css("::text").getall()).strip() if author else "",
-        published_at=_published(when, now),
+        published_at=time_or_none(when, now),
         reposts=counts.get("转发", 0),
         comments=counts.get("评论", 0),
         likes=counts.get("赞", 0),
@@ -244,7 +244,7 @@ def _comment(block: Selector, status_id: str, now: datetime) -> Post | None:
         url=COMMENT_URL.format(id=status_id, comment=comment_id),
         text=_ctt_text(block),
         author=" ".join(author.css("::text").getall()).strip(),
-        published_at=_published(when, now),
+        published_at=time_or_none(when, now),
         likes=_counts(block.css("span.cc a")).get("赞", 0),
         parent_id=status_id,
         fetched_at=now,
@@ -284,11 +284,6 @@ def _counts(elements: Any) -> dict[str, int]:
     return counts
 
 
-def _published(text: str, now: datetime) -> datetime | None:
-    try:
-        return parse_time(text, now) if text else None
-    except ValueError:
-        return None
 
 
 def _ctt_text(block: Selector) -> str:

@@ -10,18 +10,10 @@ import httpx
 import pytest
 
 from support import REPO, RunningYuqing, wait_until
+from yuqing.crawlers.browser import CHROMIUM_ARGS
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 pytestmark = pytest.mark.browser
 

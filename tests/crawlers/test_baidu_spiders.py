@@ -2,43 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from scrapy import Request, Spider
-from scrapy.http import HtmlResponse
-from scrapy.utils.test import get_crawler
-
+from support import make_spider as make
+from support import respond, split
+from support import start_requests as starts
 from yuqing.crawlers.spiders.baidu import BaiduWebSpider
 from yuqing.crawlers.spiders.baidu_news import BaiduNewsSpider
 from yuqing.crawlers.spiders.common import LAYOUT_CHANGED_STAT, PARSE_ERROR_STAT
-from yuqing.post import Post
 
 BASE = "http://127.0.0.1:8765"
-
-
-def make(cls: type[Spider], **kwargs: Any) -> Any:
-    return cls.from_crawler(get_crawler(cls), **kwargs)
-
-
-def starts(spider: Spider) -> list[Request]:
-    async def collect(agen: AsyncIterator[Request]) -> list[Request]:
-        return [request async for request in agen]
-
-    return asyncio.run(collect(spider.start()))
-
-
-def respond(request: Request, body: bytes) -> list[Any]:
-    response = HtmlResponse(
-        url=request.url, body=body, headers={"Content-Type": "text/html; charset=utf-8"}, request=request
-    )
-    return list(request.callback(response, **request.cb_kwargs))
-
-
-def split(items: list[Any]) -> tuple[list[Post], list[Request]]:
-    return [i for i in items if isinstance(i, Post)], [i for i in items if isinstance(i, Request)]
 
 
 def news_page(count: int) -> bytes:

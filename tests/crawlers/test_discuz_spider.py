@@ -2,45 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from scrapy import Request, Spider
-from scrapy.http import HtmlResponse
-from scrapy.utils.test import get_crawler
-
 import yuqing.demo
+from support import make_spider, respond, split
+from support import start_requests as starts
 from yuqing.crawlers.spiders.common import LAYOUT_CHANGED_STAT, PARSE_ERROR_STAT
 from yuqing.crawlers.spiders.discuz import DiscuzSpider
-from yuqing.post import Post
+
+
+def make(**kwargs: Any) -> Any:
+    return make_spider(DiscuzSpider, **kwargs)
+
 
 SITE = Path(yuqing.demo.__file__).parent / "site" / "discuz"
 BASE = "http://127.0.0.1:8765"
 LIST = (SITE / "forumdisplay_2.html").read_bytes()
-
-
-def make(**kwargs: Any) -> Any:
-    return DiscuzSpider.from_crawler(get_crawler(DiscuzSpider), **kwargs)
-
-
-def starts(spider: Spider) -> list[Request]:
-    async def collect(agen: AsyncIterator[Request]) -> list[Request]:
-        return [request async for request in agen]
-
-    return asyncio.run(collect(spider.start()))
-
-
-def respond(request: Request, body: bytes, charset: str = "utf-8") -> list[Any]:
-    response = HtmlResponse(
-        url=request.url, body=body, headers={"Content-Type": f"text/html; charset={charset}"}, request=request
-    )
-    return list(request.callback(response, **request.cb_kwargs))
-
-
-def split(items: list[Any]) -> tuple[list[Post], list[Request]]:
-    return [i for i in items if isinstance(i, Post)], [i for i in items if isinstance(i, Request)]
 
 
 def test_threads_read_are_not_followed_again_until_they_move() -> None:

@@ -2,48 +2,27 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
-from scrapy import Request, Spider
-from scrapy.http import HtmlResponse
-from scrapy.utils.test import get_crawler
 
 import yuqing.demo
+from support import make_spider, respond, split
+from support import start_requests as starts
 from yuqing.crawlers.parsers.forum import DISCUZ_SELECTORS, ForumSelectors
 from yuqing.crawlers.spiders.common import LAYOUT_CHANGED_STAT, PARSE_ERROR_STAT
 from yuqing.crawlers.spiders.forum import ForumSpider
-from yuqing.post import Post
-
-SITE = Path(yuqing.demo.__file__).parent / "site"
-BASE = "http://127.0.0.1:8765"
 
 
 def make(**kwargs: Any) -> Any:
-    return ForumSpider.from_crawler(get_crawler(ForumSpider), **kwargs)
+    return make_spider(ForumSpider, **kwargs)
 
 
-def starts(spider: Spider) -> list[Request]:
-    async def collect(agen: AsyncIterator[Request]) -> list[Request]:
-        return [request async for request in agen]
-
-    return asyncio.run(collect(spider.start()))
-
-
-def respond(request: Request, body: bytes, charset: str = "utf-8") -> list[Any]:
-    response = HtmlResponse(
-        url=request.url, body=body, headers={"Content-Type": f"text/html; charset={charset}"}, request=request
-    )
-    return list(request.callback(response, **request.cb_kwargs))
-
-
-def split(items: list[Any]) -> tuple[list[Post], list[Request]]:
-    return [i for i in items if isinstance(i, Post)], [i for i in items if isinstance(i, Request)]
+SITE = Path(yuqing.demo.__file__).parent / "site"
+BASE = "http://127.0.0.1:8765"
 
 
 def test_default_is_discuz_on_the_demo_site() -> None:

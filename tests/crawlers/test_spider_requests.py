@@ -5,48 +5,29 @@ End-to-end crawls against the replay server are tested elsewhere.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from scrapy import Request, Spider
-from scrapy.http import HtmlResponse, TextResponse
-from scrapy.utils.test import get_crawler
+from scrapy import Request
 
 import yuqing.demo
+from support import HTML, respond, split
+from support import make_spider as make
+from support import start_requests as starts
 from yuqing.crawlers.spiders.baidu import BaiduWebSpider
 from yuqing.crawlers.spiders.common import PARSE_ERROR_STAT
 from yuqing.crawlers.spiders.discuz import DiscuzSpider
 from yuqing.crawlers.spiders.weibo import WeiboSearchSpider
-from yuqing.post import Post
+
+
+def respond_file(request: Request, file: str, content_type: str = HTML) -> list[Any]:
+    return respond(request, (SITE / file).read_bytes(), content_type)
+
 
 SITE = Path(yuqing.demo.__file__).parent / "site"
 BASE = "http://127.0.0.1:8765"
-
-
-def make(cls: type[Spider], **kwargs: Any) -> Any:
-    return cls.from_crawler(get_crawler(cls), **kwargs)
-
-
-def starts(spider: Spider) -> list[Request]:
-    async def collect(agen: AsyncIterator[Request]) -> list[Request]:
-        return [request async for request in agen]
-
-    return asyncio.run(collect(spider.start()))
-
-
-def respond(request: Request, file: str, content_type: str, cls: type[TextResponse] = TextResponse) -> Any:
-    body = (SITE / file).read_bytes()
-    response = cls(url=request.url, body=body, headers={"Content-Type": content_type}, request=request)
-    return request.callback(response, **request.cb_kwargs)
-
-
-def split(items: Any) -> tuple[list[Post], list[Request]]:
-    items = list(items)
-    return [i for i in items if isinstance(i, Post)], [i for i in items if isinstance(i, Request)]
 
 
 def test_weibo_requests_and_paging() -> None:
@@ -62,17 +43,17 @@ def test_weibo_requests_and_paging() -> None:
     assert first.headers["Referer"].startswith(f"{BASE}/search?containerid=100103type%3D1%26q%3D".encode())
     assert parse_qs(urlsplit(second.url).query)["containerid"] == ["100103type=1&q=星河空调"]
 
-    posts, follow = split(respond(first, "weibo/search_1.json", "application/json"))
+    posts, follow = split(respond_file(first, "weibo/search_1.json", "application/json"))
     assert len(posts) == 8 and all(p.source == "weibo" for p in posts)
     assert [parse_qs(urlsplit(r.url).query)["page"] for r in follow] == [["2"]]
-    posts, follow = split(respond(follow[0], "weibo/search_end.json", "application/json"))
+    posts, follow = split(respond_file(follow[0], "weibo/search_end.json", "application/json"))
     assert posts == [] and follow == []
 
 
 def test_weibo_stops_at_max_pages() -> None:
     spider = make(WeiboSearchSpider, base_url=BASE, queries="星河电器")  # `-a queries=…` gives a str
     (request,) = starts(spider)
-    posts, follow = split(respond(request, "weibo/search_1.json", "application/json"))
+    posts, follow = split(respond_file(request, "weibo/search_1.json", "application/json"))
     assert len(posts) == 8 and follow == []
 
 
@@ -80,7 +61,7 @@ def test_parse_error_is_counted_not_raised(caplog: pytest.LogCaptureFixture) -> 
     spider = make(WeiboSearchSpider, base_url=BASE, queries=["x"], max_pages=3)
     (request,) = starts(spider)
     # a login redirect answered with HTML instead of JSON
-    assert split(respond(request, "baidu/s_xinghe.html", "text/html")) == ([], [])
+    assert split(respond_file(request, "baidu/s_xinghe.html", "text/html")) == ([], [])
     assert spider.crawler.stats.get_value(PARSE_ERROR_STAT) == 1
     assert request.url in caplog.text
 
@@ -92,7 +73,7 @@ def test_baidu_requests() -> None:
     parts = urlsplit(request.url)
     assert parts.path == "/s"
     assert parse_qs(parts.query) == {"wd": ["星河电器"], "pn": ["0"], "rn": ["10"], "ie": ["utf-8"]}
-    posts, follow = split(respond(request, "baidu/s_xinghe.html", "text/html; charset=utf-8", HtmlResponse))
+    posts, follow = split(respond_file(request, "baidu/s_xinghe.html", "text/html; charset=utf-8"))
     assert len(posts) == 5
     assert [parse_qs(urlsplit(r.url).query)["pn"] for r in follow] == [["10"]]
 
@@ -102,10 +83,10 @@ def test_discuz_crawl() -> None:
     assert spider.name == "discuz"
     (listing,) = starts(spider)
     assert listing.url == f"{BASE}/forum.php?mod=forumdisplay&fid=2"
-    posts, threads = split(respond(listing, "discuz/forumdisplay_2.html", "text/html; charset=utf-8"))
+    posts, threads = split(respond_file(listing, "discuz/forumdisplay_2.html", "text/html; charset=utf-8"))
     assert posts == [] and len(threads) == 2
-    posts_101, more = split(respond(threads[0], "discuz/thread_101.html", "text/html; charset=utf-8"))
-    posts_102, _ = split(respond(threads[1], "discuz/thread_102_gbk.html", "text/html; charset=gbk"))
+    posts_101, more = split(respond_file(threads[0], "discuz/thread_101.html", "text/html; charset=utf-8"))
+    posts_102, _ = split(respond_file(threads[1], "discuz/thread_102_gbk.html", "text/html; charset=gbk"))
     assert (len(posts_101), len(posts_102), more) == (4, 3, [])
     assert posts_102[0].title == "东方家电和星河热水器哪个好？求推荐"
 

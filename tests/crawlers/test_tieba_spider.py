@@ -2,43 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from scrapy import Request, Spider
-from scrapy.http import HtmlResponse
-from scrapy.utils.test import get_crawler
+from scrapy import Request
 
+from support import make_spider, respond, split
+from support import start_requests as starts
 from yuqing.crawlers.spiders.common import PARSE_ERROR_STAT
 from yuqing.crawlers.spiders.tieba import TiebaSpider
-from yuqing.post import Post
-
-BASE = "http://127.0.0.1:8765"
 
 
 def make(**kwargs: Any) -> Any:
-    return TiebaSpider.from_crawler(get_crawler(TiebaSpider), **kwargs)
+    return make_spider(TiebaSpider, **kwargs)
 
 
-def starts(spider: Spider) -> list[Request]:
-    async def collect(agen: AsyncIterator[Request]) -> list[Request]:
-        return [request async for request in agen]
-
-    return asyncio.run(collect(spider.start()))
-
-
-def respond(request: Request, body: bytes) -> list[Any]:
-    response = HtmlResponse(
-        url=request.url, body=body, headers={"Content-Type": "text/html; charset=utf-8"}, request=request
-    )
-    return list(request.callback(response, **request.cb_kwargs))
-
-
-def split(items: list[Any]) -> tuple[list[Post], list[Request]]:
-    return [i for i in items if isinstance(i, Post)], [i for i in items if isinstance(i, Request)]
+BASE = "http://127.0.0.1:8765"
 
 
 def path_and_query(request: Request) -> tuple[str, dict[str, list[str]]]:

@@ -2,53 +2,37 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from scrapy import Request, Spider
+from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import HtmlResponse, TextResponse
-from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
+from support import HTML, JSON, split
+from support import make_spider as make
+from support import respond as respond_as
+from support import start_requests as starts
 from yuqing.crawlers.spiders.common import PARSE_ERROR_STAT, parse_cookies
 from yuqing.crawlers.spiders.weibo import WeiboSearchSpider
 from yuqing.crawlers.spiders.weibo_cn import WeiboCnSpider
 from yuqing.post import Post
 
+
+def respond(request: Request, body: bytes, content_type: str = JSON) -> list[Any]:
+    return respond_as(request, body, content_type)
+
+
 BASE = "http://127.0.0.1:8765"
-
-
-def make(cls: type[Spider], **kwargs: Any) -> Any:
-    return cls.from_crawler(get_crawler(cls), **kwargs)
-
-
-def starts(spider: Spider) -> list[Request]:
-    async def collect(agen: AsyncIterator[Request]) -> list[Request]:
-        return [request async for request in agen]
-
-    return asyncio.run(collect(spider.start()))
-
-
-def respond(request: Request, body: bytes, cls: type[TextResponse] = TextResponse) -> list[Any]:
-    content_type = "text/html; charset=utf-8" if cls is HtmlResponse else "application/json; charset=utf-8"
-    response = cls(url=request.url, body=body, headers={"Content-Type": content_type}, request=request)
-    return list(request.callback(response, **request.cb_kwargs) or [])
 
 
 def fail(request: Request) -> list[Any]:
     failure = Failure(IgnoreRequest("blocked"))
     failure.request = request  # type: ignore[attr-defined]  # as Scrapy sets it
     return list(request.errback(failure) or [])
-
-
-def split(items: list[Any]) -> tuple[list[Post], list[Request]]:
-    return [i for i in items if isinstance(i, Post)], [i for i in items if isinstance(i, Request)]
 
 
 def query(request: Request) -> dict[str, list[str]]:
@@ -119,7 +103,7 @@ def test_parse_errors_are_counted() -> None:
     (request,) = starts(spider)
     captcha = b'{"ok":-100,"url":"https://m.weibo.cn/captcha?scene=limit"}'
     assert respond(request, captcha) == []
-    assert respond(request, b"<html><title>\xe7\x99\xbb\xe5\xbd\x95</title></html>", HtmlResponse) == []
+    assert respond(request, b"<html><title>\xe7\x99\xbb\xe5\xbd\x95</title></html>", HTML) == []
     assert spider.crawler.stats.get_value(PARSE_ERROR_STAT) == 2
 
 
@@ -131,7 +115,7 @@ def test_cookies_visit_the_home_page_first() -> None:
     (home,) = starts(spider)
     assert home.url == f"{BASE}/" and home.cookies == {"SUB": "abc", "_T_WM": "77"}
     assert home.headers["Accept"].startswith(b"text/html")
-    searches = respond(home, b"<html><body>m.weibo.cn</body></html>", HtmlResponse)
+    searches = respond(home, b"<html><body>m.weibo.cn</body></html>", HTML)
     assert [urlsplit(r.url).path for r in searches] == ["/api/container/getIndex"] * 2
     assert all(r.cookies == {"SUB": "abc", "_T_WM": "77"} for r in searches)
     assert searches[0].headers["Accept"].startswith(b"application/json")
@@ -181,7 +165,7 @@ def hotflow(*ids: int, max_id: int) -> bytes:
 
 def test_comments_of_posts_that_reach_far_enough() -> None:
     spider = make(WeiboSearchSpider, base_url=BASE, queries=["x"], max_pages=2, comments_min_reach=100, cookies="S=1")
-    (request,) = respond(starts(spider)[0], b"<html></html>", HtmlResponse)  # the home page first
+    (request,) = respond(starts(spider)[0], b"<html></html>", HTML)  # the home page first
     body = search_body(mblog("11", counts=(50, 40, 10)), mblog("12", counts=(1, 2, 3)), mblog("13", counts=(500, 0, 0)))
     posts, follow = split(respond(request, body))
     assert len(posts) == 3
@@ -231,14 +215,14 @@ def test_weibo_cn_profiles_and_comment_pages(fixtures_dir: Path, caplog: pytest.
     assert first.cookies == {"SUB": "s"} and first.headers["Accept"].startswith(b"text/html")
     assert "ignoring '星河'" in caplog.text
     body = weibocn_page(fixtures_dir, "https://weibo.cn/1669879400/profile?page=1")
-    posts, follow = split(respond(first, body, HtmlResponse))
+    posts, follow = split(respond(first, body, HTML))
     *comment_pages, next_profile = follow
     assert next_profile.url == "https://weibo.cn/1669879400/profile?page=2"
     # reach >= 2,500,000 and comments > 0: those posts come back through their comment page
     assert len(posts) + len(comment_pages) == 10 and len(comment_pages) == 5
     repost = next(r for r in comment_pages if r.cb_kwargs["post"].raw["bid"] == "J5cVGuUNq")
     assert repost.url == "https://weibo.cn/comment/J5cVGuUNq?page=1"
-    items = respond(repost, weibocn_page(fixtures_dir, "https://weibo.cn/comment/J5cVGuUNq"), HtmlResponse)
+    items = respond(repost, weibocn_page(fixtures_dir, "https://weibo.cn/comment/J5cVGuUNq"), HTML)
     posts, follow = split(items)
     status, *comments = posts
     assert status.post_id == "4512413447368168" and status.author_followers == 70805573  # kept from the profile
