@@ -103,6 +103,9 @@ class Settings(BaseSettings):
     )
     token_ttl_minutes: int = Field(default=12 * 60, ge=1)
     sentiment_model: str = "lexicon"
+    sentiment_model_path: Path | None = Field(
+        default=None, description="a model directory for backends that load one (transformers)"
+    )
     response_hours: float = Field(default=2.0, gt=0, description="policy: respond within N hours")
     server: ServerSettings = Field(default_factory=ServerSettings)
     crawl: CrawlSettings = Field(default_factory=CrawlSettings)
