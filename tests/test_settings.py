@@ -86,4 +86,5 @@ def test_the_demo_config_loads() -> None:
     from yuqing.demo import CONFIG
 
     settings = load_settings(CONFIG)
-    assert settings.demo and set(settings.sources) == {"weibo", "baidu", "discuz"}
+    assert settings.demo and set(settings.sources) == {"weibo", "baidu", "baidu-news", "tieba", "discuz", "repair-bbs"}
+    assert settings.sources["repair-bbs"].kind == "forum"

@@ -259,4 +259,3 @@ def _abstract(card: Selector, date_el: Element | None) -> str:
         if text:
             return text
     return ""
-

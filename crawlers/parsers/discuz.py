@@ -185,8 +185,6 @@ def _row_time(cell: Selector, now: datetime) -> datetime | None:
     return parsed[0] if parsed else None
 
 
-
-
 def _count(nodes: Any) -> int | None:
     text = node_text(nodes[0].root).replace(",", "") if nodes else ""
     return int(text) if text.isdigit() else None

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from cssselect import SelectorError
@@ -145,28 +145,49 @@ def parse_forum_thread(
     return posts
 
 
-def forum_links(body: bytes, url: str, selectors: ForumSelectors, charset: str | None = None) -> list[str]:
-    """Absolute thread URLs of a list page, in page order; ``[]`` when no list selector is configured.
+class ForumRow(NamedTuple):
+    """A thread of a list page: its absolute URL and, when rows are configured (``list_item``),
+    a fingerprint of the row's text, which moves when the row does (replies, last-reply time)."""
 
-    Configured selectors that find no thread raise ``LayoutChanged``.
-    """
+    url: str
+    version: str | None
+
+
+def forum_rows(body: bytes, url: str, selectors: ForumSelectors, charset: str | None = None) -> list[ForumRow]:
+    """The threads of a list page, in page order (a link listed twice: its first row);
+    ``[]`` when no list selector is configured. Configured selectors that find no thread
+    raise ``LayoutChanged``."""
     if not (selectors.list_item or selectors.list_link):
         return []
     page = selector(body, url, charset)
     base = _base(page, url)
     if selectors.list_item:
         items = select(page, selectors.list_item)
-        hrefs = [_href(item, selectors.list_link or "a[href]") for item in items]
+        found = [(_href(item, selectors.list_link or "a[href]"), _fingerprint(item)) for item in items]
     else:
-        hrefs = [_value(found, link=True) for found in select(page, selectors.list_link or "")]
-    links: list[str] = []
-    for href in hrefs:
-        if href and not href.startswith(("javascript", "#")) and (link := urljoin(base, href)) not in links:
-            links.append(link)
-    if not links:
+        found = [(_value(link, link=True), None) for link in select(page, selectors.list_link or "")]
+    rows: dict[str, ForumRow] = {}
+    for href, version in found:
+        if href and not href.startswith(("javascript", "#")):
+            link = urljoin(base, href)
+            rows.setdefault(link, ForumRow(link, version))
+    if not rows:
         used = selectors.list_item or selectors.list_link
         raise LayoutChanged(f"forum list page at {url}: {used!r} found no thread link")
-    return links
+    return list(rows.values())
+
+
+def forum_links(body: bytes, url: str, selectors: ForumSelectors, charset: str | None = None) -> list[str]:
+    """Absolute thread URLs of a list page, in page order (see ``forum_rows``)."""
+    return [row.url for row in forum_rows(body, url, selectors, charset)]
+
+
+def _fingerprint(row: Selector) -> str | None:
+    """A short hash of a list row's visible text, whitespace-normalised; None for an attribute."""
+    if isinstance(row.root, str):
+        return None
+    text = " ".join(node_text(row.root).split())
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
 
 def forum_next_page(body: bytes, url: str, selectors: ForumSelectors, charset: str | None = None) -> str | None:

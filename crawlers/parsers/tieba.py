@@ -603,8 +603,6 @@ def _tail(floor: Selector) -> dict[str, Any]:
     return info
 
 
-
-
 def _is_noise(element: Element) -> bool:
     return has_class(element, *_NOISE_CLASSES)
 

@@ -312,8 +312,6 @@ def _retweeted_id(retweeted: dict[str, Any] | None) -> str | None:
     return str(value) if value else None
 
 
-
-
 def _raw(mblog: dict[str, Any], user: dict[str, Any], retweeted: dict[str, Any] | None) -> dict[str, Any]:
     raw: dict[str, Any] = {
         "bid": mblog.get("bid") or mblog.get("mblogid"),

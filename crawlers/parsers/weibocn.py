@@ -284,8 +284,6 @@ def _counts(elements: Any) -> dict[str, int]:
     return counts
 
 
-
-
 def _ctt_text(block: Selector) -> str:
     """The ``span.ctt`` text of a block (complete on comment pages; profile pages close it early)."""
     return "\n".join(_text(span.root) for span in block.xpath("./span[@class='ctt']"))

@@ -13,9 +13,10 @@ from scrapy.http import Response
 from yuqing.crawlers.parsers.forum import (
     DEFAULT_SOURCE,
     DISCUZ_SELECTORS,
+    ForumRow,
     ForumSelectors,
-    forum_links,
     forum_next_page,
+    forum_rows,
     parse_forum_thread,
 )
 from yuqing.crawlers.spiders.baidu import HTML_HEADERS
@@ -46,6 +47,11 @@ class ForumSpider(SourceSpider):
     Arguments: ``selectors`` (``ForumSelectors``, a dict or JSON; default: Discuz! X),
     ``source_name`` (the posts' source; a configured instance's name), ``cookies``.
     ``max_pages`` bounds the list pages per query and the pages per thread.
+
+    Incremental: with ``list_item`` configured, a thread is followed only when it is new or its
+    list row's text changed (a new reply, a new last-reply time: ``forum_rows``' fingerprint);
+    it is remembered, under its URL, once its last page was read. Without ``list_item`` every
+    listed thread is read each time.
     """
 
     name = "forum"
@@ -80,20 +86,31 @@ class ForumSpider(SourceSpider):
 
     def parse_list(self, response: Response, page: int) -> Iterator[Request]:
         charset = header_charset(response)
-        links: list[str] = []
+        rows: list[ForumRow] = []
 
         def read(now: datetime) -> list[Post]:  # counted like any parse error, yields no post itself
-            links.extend(forum_links(response.body, response.url, self.selectors, charset))
+            rows.extend(forum_rows(response.body, response.url, self.selectors, charset))
             return []
 
         parse_or_count(self, response, read)
-        for link in links:
-            yield self.request(link, self.parse_thread_page, page=1, op_id=None)
-        following = self.next_page(response, charset) if links else None
+        fresh = self.fresh({row.url: row.version for row in rows if row.version is not None})
+        for row in rows:
+            if row.version is None or row.url in fresh:
+                yield self.request(
+                    row.url, self.parse_thread_page, page=1, op_id=None, thread=row.url, version=row.version
+                )
+        following = self.next_page(response, charset) if rows else None
         if following and page < self.max_pages:
             yield self.request(following, self.parse_list, page=page + 1)
 
-    def parse_thread_page(self, response: Response, page: int, op_id: str | None) -> Iterator[Any]:
+    def parse_thread_page(
+        self,
+        response: Response,
+        page: int,
+        op_id: str | None,
+        thread: str | None = None,
+        version: str | None = None,
+    ) -> Iterator[Any]:
         charset = header_charset(response)
         posts = parse_or_count(
             self,
@@ -106,7 +123,11 @@ class ForumSpider(SourceSpider):
         op_id = op_id or (posts[0].post_id if posts else None)
         following = self.next_page(response, charset) if posts else None
         if following and page < self.max_pages:
-            yield self.request(following, self.parse_thread_page, page=page + 1, op_id=op_id)
+            yield self.request(
+                following, self.parse_thread_page, page=page + 1, op_id=op_id, thread=thread, version=version
+            )
+        elif posts and thread is not None and version is not None:
+            self.remember({thread: version})
 
     def next_page(self, response: Response, charset: str | None) -> str | None:
         return forum_next_page(response.body, response.url, self.selectors, charset)

@@ -17,6 +17,7 @@ from yuqing.crawlers.parsers.forum import (
     ForumSelectors,
     forum_links,
     forum_next_page,
+    forum_rows,
     parse_forum_thread,
 )
 from yuqing.post import SHANGHAI
@@ -135,6 +136,26 @@ def test_links() -> None:
     assert forum_next_page(LIST, LIST_URL, rows) == "https://bbs.jiadian.example/board/3?page=2"
     with pytest.raises(LayoutChanged, match="no thread link"):
         forum_links(LIST, LIST_URL, ForumSelectors(post="x", list_item="tr.thread"))
+
+
+def test_rows_carry_a_fingerprint_of_their_text() -> None:
+    """The version the spider compares between crawls: the row's visible text, hashed."""
+    rows = ForumSelectors(post="x", list_item="li.thread", list_link="a.title")
+    first, second = forum_rows(LIST, LIST_URL, rows)
+    assert first.url == "https://bbs.jiadian.example/t/77" and first.version and second.version
+    assert first.version != second.version
+    assert forum_rows(LIST, LIST_URL, rows) == [first, second]  # stable
+    # markup and whitespace do not count; the text does (a new reply, a new last-reply time)
+    restyled = LIST.replace(
+        b'<li class="thread"><a class="title" href="/t/77">',
+        b'<li class="thread hot">\n  <a class="title" href="/t/77">',
+    )
+    assert forum_rows(restyled, LIST_URL, rows)[0] == first
+    replied = LIST.replace("维权的张三</a></li>".encode(), "维权的张三</a> 1 回复</li>".encode())
+    assert forum_rows(replied, LIST_URL, rows)[0].version != first.version
+    # links without rows have nothing to compare: no version
+    links = ForumSelectors(post="x", list_link="a.title")
+    assert [row.version for row in forum_rows(LIST, LIST_URL, links)] == [None, None]
 
 
 def test_selectors_are_checked() -> None:

@@ -15,6 +15,7 @@ from support import start_requests as starts
 from yuqing.crawlers.parsers.forum import DISCUZ_SELECTORS, ForumSelectors
 from yuqing.crawlers.spiders.common import LAYOUT_CHANGED_STAT, PARSE_ERROR_STAT
 from yuqing.crawlers.spiders.forum import ForumSpider
+from yuqing.settings import load_settings
 
 
 def make(**kwargs: Any) -> Any:
@@ -84,9 +85,57 @@ def test_configured_forum_with_paging() -> None:
     assert [p.post_id for p in page_1] == ["1", "2"] and page_1[0].title == "星河空调售后"
     assert all(p.source == "jiadian-bbs" for p in page_1)
     (page_2_request,) = more
-    assert page_2_request.cb_kwargs == {"page": 2, "op_id": "1"}
+    assert page_2_request.cb_kwargs == {
+        "page": 2,
+        "op_id": "1",
+        "thread": f"{BASE}/bbs/t/77",
+        "version": follow[0].cb_kwargs["version"],
+    }
     page_2, more = split(respond(page_2_request, thread([3], next_link="/bbs/t/77?page=3")))
     assert page_2[0].parent_id == "1" and page_2[0].title == "" and more == []  # max_pages
+
+
+def demo_forum() -> Any:
+    """The demo's industry forum, as demo.toml configures it."""
+    conf = load_settings(yuqing.demo.CONFIG).sources["repair-bbs"]
+    assert conf.kind == "forum"
+    return make(base_url=BASE, queries=conf.queries, max_pages=3, source_name="repair-bbs", **conf.spider_args)
+
+
+def test_threads_read_are_not_followed_again_until_their_row_changes() -> None:
+    spider = demo_forum()
+    listing_page = (SITE / "repair/list-12-1.html").read_bytes()
+    (listing,) = starts(spider)
+    assert listing.url == f"{BASE}/wxbbs/list-12-1.html"
+    _, threads = split(respond(listing, listing_page))
+    urls = [f"{BASE}/wxbbs/topic-58021-1.html", f"{BASE}/wxbbs/topic-58022-1.html"]
+    assert [t.url for t in threads] == urls
+    version = threads[0].cb_kwargs["version"]
+    assert threads[0].cb_kwargs == {"page": 1, "op_id": None, "thread": urls[0], "version": version}
+    assert version != threads[1].cb_kwargs["version"]
+
+    page_1, (page_2_request,) = split(respond(threads[0], (SITE / "repair/topic-58021-1.html").read_bytes()))
+    assert [p.post_id for p in page_1] == ["700101", "700102", "700103"]
+    assert page_2_request.url == f"{BASE}/wxbbs/topic-58021-2.html"
+    assert page_2_request.cb_kwargs["thread"] == urls[0] and page_2_request.cb_kwargs["version"] == version
+    _, again = split(respond(listing, listing_page))
+    assert [t.url for t in again] == urls  # remembered only once its last page was read
+
+    page_2, more = split(respond(page_2_request, (SITE / "repair/topic-58021-2.html").read_bytes()))
+    assert [p.parent_id for p in page_2] == ["700101", "700101"] and more == []
+    assert {p.source for p in page_1 + page_2} == {"repair-bbs"}
+    _, again = split(respond(listing, listing_page))
+    assert [t.url for t in again] == urls[1:]  # 58021 was read; 58022 never was
+
+    restyled = listing_page.replace(
+        b'<li class="topic-row" data-tid="58021">', b'<li class="topic-row hot" data-tid="58021">'
+    )
+    assert restyled != listing_page
+    assert [t.url for t in split(respond(listing, restyled))[1]] == urls[1:]  # the row's text did not change
+    replied = listing_page.replace(b'<em class="replies">4</em>', b'<em class="replies">5</em>').replace(
+        "空调小白</a> <time>10分钟前".encode(), "南京老周</a> <time>刚刚".encode()
+    )
+    assert [t.url for t in split(respond(listing, replied))[1]] == urls  # a new reply: read 58021 again
 
 
 def test_queries_are_threads_without_list_selectors() -> None:

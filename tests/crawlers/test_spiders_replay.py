@@ -44,8 +44,13 @@ def crawl(source: str, url: str, data: Path) -> tuple[int, int, str]:
         # search page 1, then page 2 (Weibo's "这里还没有内容"; Baidu's pn=10 has no page: 404) ...
         ("weibo", 2, 8, 1),
         ("baidu", 2, 5, 1),
+        ("baidu-news", 2, 5, 1),
         # the list page and its two threads; the second time the threads have no new replies
         ("discuz", 3, 7, 1),
+        ("tieba", 3, 7, 1),  # kw:星河电器, its list in the pagelet comment; reply counts unchanged
+        # the generic forum as configured (kind = "forum"): one thread has two pages; the second
+        # time no list row changed
+        ("repair-bbs", 4, 8, 1),
     ],
 )
 def test_pagination_then_an_incremental_second_run(
