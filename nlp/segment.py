@@ -63,6 +63,19 @@ class Segmenter:
         """Like ``cut``, plus the dictionary words found inside long tokens."""
         return self._segment(text, search=True)
 
+    def expand_for_search(self, tokens: list[str]) -> list[str]:
+        """What ``cut_for_search`` gives, from words ``cut`` already found: each long
+        word's dictionary 2- and 3-grams, then the word. Saves segmenting twice."""
+        freq = self.tokenizer.FREQ
+        out: list[str] = []
+        for word in tokens:
+            if len(word) > 2:
+                out.extend(g for i in range(len(word) - 1) if freq.get(g := word[i : i + 2]))
+            if len(word) > 3:
+                out.extend(g for i in range(len(word) - 2) if freq.get(g := word[i : i + 3]))
+            out.append(word)
+        return out
+
     def _segment(self, text: str, *, search: bool) -> list[str]:
         tokenizer = self.tokenizer
         out: list[str] = []

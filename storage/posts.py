@@ -24,6 +24,8 @@ class Tokenizer(Protocol):
 
     def cut_for_search(self, text: str) -> list[str]: ...
 
+    def expand_for_search(self, tokens: list[str]) -> list[str]: ...
+
 
 @dataclass(frozen=True)
 class PostQuery:

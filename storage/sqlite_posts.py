@@ -151,8 +151,13 @@ class SqlitePostStore:
         )
 
     def _index_text(self, post: Post) -> str:
-        text = f"{post.title}\n{post.text}\n{post.author}"
-        return " ".join(t for t in self._tokenizer.cut_for_search(text.lower()) if t.strip())
+        """The words to index: the pipeline's (cleaned, simplified) words with the
+        shorter words inside long ones, or a fresh segmentation when it has none."""
+        if post.analysis.tokens:
+            words = self._tokenizer.expand_for_search(post.analysis.tokens) + self._tokenizer.cut(post.author)
+        else:
+            words = self._tokenizer.cut_for_search(f"{post.title}\n{post.text}\n{post.author}")
+        return " ".join(w.lower() for w in words if w.strip())
 
     # -- reading ---------------------------------------------------------
 

@@ -122,3 +122,14 @@ def test_store_survives_reopen(tmp_path, segmenter, now: datetime, make_post) ->
     second = SqlitePostStore(tmp_path / "posts.db", segmenter)
     assert second.search(PostQuery(text="异响")).total == 1
     second.close()
+
+
+def test_the_pipelines_words_are_indexed(store, segmenter, make_post) -> None:
+    """The store indexes the pipeline's words (cleaned, simplified) when a post has them,
+    so a traditional-character post is found by a simplified query."""
+    post = make_post("9", "星河熱水器漏電了", author="台北用戶")
+    post.analysis.tokens = segmenter.cut("星河热水器漏电了")
+    store.upsert([post])
+    for query in ("漏电", "热水器", "星河热水器", "台北"):
+        assert [p.post_id for p in store.search(PostQuery(text=query)).items] == ["9"], query
+    assert store.get("weibo:9").text == "星河熱水器漏電了"  # shown as crawled
