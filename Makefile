@@ -33,8 +33,12 @@ chromium:
 	@test -x /usr/bin/chromium && test -d /usr/share/fonts/truetype/wqy || \
 	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium fonts-wqy-zenhei; }
 
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test,bench]"
+	touch $@
+
 ## bench: the benchmarks in bench/ (ratios against a baseline, same machine, same run)
-bench: $(VENV)/.installed-test
+bench: $(VENV)/.installed-bench
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from yuqing.storage.models import Incident, IncidentPost, Timer
 
 from .rules import Alert
-from .sla import SlaPolicy
+from .sla import SEVERITIES, SlaPolicy
 
 OPEN_STATES = ("triggered", "acknowledged", "responded")
 
@@ -20,7 +20,8 @@ class IncidentService:
     """Opens an incident for a new group key, or adds the alert to the open one.
 
     A post counts once per incident, so crawling the same post again neither
-    raises the count nor pages anyone; an alert about no post (a source that
+    raises the count nor pages anyone; a graver alert escalates the incident's
+    severity (the risk step's suggestion, see ``nlp/risk.py``); an alert about no post (a source that
     is blocked) raises the count each time it fires. Alerts are applied one batch at a time
     per process (a lock), so two crawls cannot open two incidents for one brand.
     """
@@ -35,19 +36,34 @@ class IncidentService:
         touched: list[int] = []
         if not alerts:
             return touched
+        post_keys: dict[str, set[str]] = {}  # group key -> the post keys of this batch's alerts
+        for alert in alerts:
+            if alert.post_key is not None:
+                post_keys.setdefault(alert.group_key, set()).add(alert.post_key)
         with self._lock, self._sessions.begin() as session:
+            # per group key, looked up once a batch: its open incident and which posts it has
+            open_by_key: dict[str, Incident | None] = {}
+            has: dict[str, set[str]] = {}
             for alert in alerts:
-                incident = self._open_incident(session, alert.group_key)
+                key = alert.group_key
+                if key not in open_by_key:
+                    open_by_key[key] = self._open_incident(session, key)
+                    found = open_by_key[key]
+                    has[key] = self._posts_in(session, found.id, post_keys.get(key, set())) if found else set()
+                incident = open_by_key[key]
                 if incident is None:
-                    incident = self._open(session, alert)
-                elif alert.post_key is None or not self._has_post(session, incident.id, alert.post_key):
+                    incident = open_by_key[key] = self._open(session, alert)
+                    session.flush()  # for its id
+                elif alert.post_key is None or alert.post_key not in has[key]:
                     incident.alert_count += 1
                     incident.last_alert_at = max(incident.last_alert_at, alert.at)
                     if alert.post_key is not None:
                         session.add(IncidentPost(incident=incident, post_key=alert.post_key, added_at=alert.at))
+                    self._escalate(incident, alert)
                 else:
                     continue
-                session.flush()
+                if alert.post_key is not None:
+                    has[key].add(alert.post_key)
                 if incident.id not in touched:
                     touched.append(incident.id)
         return touched
@@ -62,8 +78,34 @@ class IncidentService:
         )
 
     @staticmethod
-    def _has_post(session: Session, incident_id: int, post_key: str) -> bool:
-        return session.get(IncidentPost, (incident_id, post_key)) is not None
+    def _posts_in(session: Session, incident_id: int, post_keys: set[str]) -> set[str]:
+        """Which of ``post_keys`` the incident has already."""
+        found: set[str] = set()
+        keys = sorted(post_keys)
+        for i in range(0, len(keys), 500):
+            found.update(
+                session.scalars(
+                    select(IncidentPost.post_key).where(
+                        IncidentPost.incident_id == incident_id, IncidentPost.post_key.in_(keys[i : i + 500])
+                    )
+                )
+            )
+        return found
+
+    def _escalate(self, incident: Incident, alert: Alert) -> None:
+        """A graver alert raises the incident's severity (never lowers it) and starts the
+        deadlines that the new severity has and the old one had not."""
+        if _rank(alert.severity) <= _rank(incident.severity):
+            return
+        old, incident.severity = incident.severity, alert.severity
+        kinds = {t.kind for t in incident.timers}
+        for policy in self.policies:
+            if (
+                policy.kind not in kinds
+                and policy.applies_to(alert.severity, alert.category)
+                and not policy.applies_to(old, alert.category)
+            ):
+                incident.timers.append(Timer(kind=policy.kind, due_at=alert.at + policy.due_after))
 
     def _open(self, session: Session, alert: Alert) -> Incident:
         incident = Incident(
@@ -84,6 +126,10 @@ class IncidentService:
                 incident.timers.append(Timer(kind=policy.kind, due_at=alert.at + policy.due_after))
         session.add(incident)
         return incident
+
+
+def _rank(severity: str) -> int:
+    return SEVERITIES.index(severity) if severity in SEVERITIES else -1
 
 
 def _filters(open_only: bool, brand: str | None) -> list[ColumnElement[bool]]:

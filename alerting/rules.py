@@ -39,22 +39,34 @@ def summarise(post: Post, limit: int = 40) -> str:
 
 
 class NegativeBrandPost:
-    """A negative post that names a watched brand opens (or joins) the brand's incident."""
+    """A negative post that names a watched brand opens (or joins) an incident.
+
+    Incidents group by brand and event (``brand:星河电器:event:ev-20261128-3fa2b9c1``),
+    so two stories about one brand are two incidents; a post the pipeline put
+    in no event (the event step switched off) groups by brand alone. A
+    near-duplicate (a repost, a copied text) raises no alert: its original did.
+    The severity is the risk step's suggestion (一般 where there is none).
+    """
 
     name = "negative_brand_post"
 
     def evaluate(self, post: Post, now: datetime) -> list[Alert]:
-        if post.analysis.sentiment != "negative":
+        a = post.analysis
+        if a.sentiment != "negative" or a.duplicate_of:
             return []
         return [
             Alert(
                 rule=self.name,
                 brand=brand,
-                group_key=f"brand:{brand}",
+                group_key=group_key(brand, a.event_id),
                 title=f"{brand}负面舆情：{summarise(post)}",
                 post_key=post.key,
-                severity="general",
+                severity=a.severity or "general",
                 at=now,
             )
-            for brand in post.analysis.brands
+            for brand in a.brands
         ]
+
+
+def group_key(brand: str, event_id: str | None = None) -> str:
+    return f"brand:{brand}:event:{event_id}" if event_id else f"brand:{brand}"

@@ -77,8 +77,8 @@ def main(n: int) -> None:
             segmenter.cut(text)
         jieba_rate = n / (time.perf_counter() - start)
 
-        pipeline = Pipeline.from_settings(settings, segmenter)
         store = SqlitePostStore(Path(tmp) / "posts.db", segmenter)
+        pipeline = Pipeline.from_settings(settings, segmenter, store)  # dedup and events read the store
         batch = posts(items)
         pipeline(posts(items[:BATCH]))  # warm the models up
         start = time.perf_counter()

@@ -101,6 +101,7 @@ def _shipped_lexicon() -> Lexicon:
     return parse_lexicon(ref.read_text(encoding="utf-8"), "lexicon.tsv")
 
 
+@lru_cache(maxsize=8192)
 def is_break(token: str) -> bool:
     """Whether a token is punctuation that ends a clause (and a modifier's reach)."""
     return all(unicodedata.category(ch)[0] in "PS" for ch in token) and not token.startswith("[")
@@ -217,7 +218,18 @@ def _contribution(entry: Entry, mods: list[tuple[str, Entry]]) -> tuple[float, s
 def score_tokens(tokens: list[str], lex: Lexicon, *, exclamations: int = 0) -> tuple[float, list[Hit]]:
     """Sum the lexicon contributions of ``tokens``; return the score and its hits."""
     toks = [t.strip().lower() for t in tokens if t.strip()]
-    spans = _find_spans(toks, lex)
+    return _score_spans(toks, _find_spans(toks, lex), lex, exclamations)
+
+
+def score_matched(tokens: list[str], lex: Lexicon, *, exclamations: int = 0) -> tuple[float, list[Hit]]:
+    """``score_tokens`` for tokens cut at the lexicon's own words (lower-cased, stripped):
+    a token is a term or modifier as a whole or not at all, so no joining or splitting."""
+    terms = lex.terms
+    spans = [_Span(terms[t], i, i + 1, []) for i, t in enumerate(tokens) if t in terms]
+    return _score_spans(tokens, spans, lex, exclamations)
+
+
+def _score_spans(toks: list[str], spans: list[_Span], lex: Lexicon, exclamations: int) -> tuple[float, list[Hit]]:
     # An adverb-capable term right before another term is an adverb (好+差).
     spans = [
         s
@@ -239,7 +251,8 @@ def score_tokens(tokens: list[str], lex: Lexicon, *, exclamations: int = 0) -> t
     if any(s.entry.kind == "sarcasm" for s in spans):
         hits = [Hit(h.display, h.contribution * SARCASM_DAMPING, h.start) if h.contribution > 0 else h for h in hits]
     scale = 1.0 + EXCLAIM_STEP * min(exclamations, EXCLAIM_MAX)
-    hits = [Hit(h.display, h.contribution * scale, h.start) for h in hits]
+    if scale != 1.0:
+        hits = [Hit(h.display, h.contribution * scale, h.start) for h in hits]
     return sum(h.contribution for h in hits), hits
 
 

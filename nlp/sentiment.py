@@ -1,13 +1,16 @@
 """Sentiment models: the common interface, the label rule and the registry.
 
 Every backend answers ``predict(texts, tokens=None)`` with one ``Prediction``
-per text. ``LexiconModel`` is the transparent default; trained backends are
-added to ``load_model`` later.
+per text. The default is the trained ``linear`` model (``yuqing.nlp.linear``,
+shipped in ``nlp/models``); ``LexiconModel`` is the transparent hand-written
+one. Backends are looked up by name in a registry that others add to with
+``register_model``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -85,15 +88,51 @@ class LexiconModel:
         )
 
 
-_MODELS: dict[str, Callable[[], SentimentModel]] = {
-    "lexicon": LexiconModel,
+def _transformers(path: Path | None) -> SentimentModel:
+    from yuqing.nlp.transformers_backend import TransformersError, TransformersModel  # torch only if chosen
+
+    if path is None:
+        raise TransformersError('sentiment_model = "transformers" needs sentiment_model_path (a model directory)')
+    return TransformersModel(path)
+
+
+# Each factory gets the model directory (``sentiment_model_path``), None when unset.
+ModelFactory = Callable[[Path | None], SentimentModel]
+
+
+def _lexicon_model(path: Path | None) -> SentimentModel:
+    """The lexicon model; ``path``, if given, is a lexicon TSV to use instead of the shipped one."""
+    return LexiconModel(load_lexicon(Path(path)) if path is not None else None)
+
+
+def _linear_model(path: Path | None) -> SentimentModel:
+    """The trained linear model: the shipped one, or the directory ``yuqing train`` wrote."""
+    from yuqing.nlp.linear import LinearModel
+
+    return LinearModel.load(Path(path) if path is not None else None)
+
+
+_MODELS: dict[str, ModelFactory] = {
+    "lexicon": _lexicon_model,
+    "linear": _linear_model,
+    "transformers": _transformers,
 }
+DEFAULT_MODEL = "linear"
 
 
-def load_model(name: str = "lexicon") -> SentimentModel:
-    """The sentiment backend called ``name``."""
+def register_model(name: str, factory: ModelFactory) -> None:
+    """Make ``load_model(name, path)`` call ``factory(path)``."""
+    _MODELS[name] = factory
+
+
+def model_names() -> list[str]:
+    return sorted(_MODELS)
+
+
+def load_model(name: str = DEFAULT_MODEL, path: Path | None = None) -> SentimentModel:
+    """The sentiment backend called ``name``; ``path`` is its model directory (or file), if any."""
     try:
         factory = _MODELS[name]
     except KeyError:
         raise ValueError(f"unknown sentiment model {name!r}; known: {', '.join(sorted(_MODELS))}") from None
-    return factory()
+    return factory(path)

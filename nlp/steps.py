@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from yuqing.post import Post
 
-from .brands import BrandMatcher, BrandRule
+from .brands import BrandMatcher
+from .dedup import Deduplicator
+from .events import GENERIC_KINDS, GENERIC_WORDS, PROBLEM_KINDS, EventGrouper, Vectorizer, jieba_idf
+from .lexicon import load_lexicon
 from .pipeline import StepContext
+from .risk import RiskConfig, RiskScorer
 from .sentiment import load_model
 from .text import clean
 
@@ -43,9 +49,7 @@ class MatchBrands:
     """Which watched brands a post is about; a post about none is stored but never alerts."""
 
     def __init__(self, ctx: StepContext) -> None:
-        self.matcher = BrandMatcher(
-            [BrandRule(name=b.name, keywords=b.terms(), exclude=b.exclude) for b in ctx.settings.brands]
-        )
+        self.matcher = BrandMatcher([b.rule() for b in ctx.settings.brands])
 
     def __call__(self, posts: list[Post]) -> list[Post]:
         for post in posts:
@@ -57,7 +61,7 @@ class Classify:
     """Sentiment label, negative score and the evidence behind it."""
 
     def __init__(self, ctx: StepContext) -> None:
-        self.model = load_model(ctx.settings.sentiment_model)
+        self.model = load_model(ctx.settings.sentiment_model, ctx.settings.sentiment_model_path)
 
     def __call__(self, posts: list[Post]) -> list[Post]:
         predictions = self.model.predict(
@@ -67,4 +71,72 @@ class Classify:
             post.analysis.sentiment = prediction.label
             post.analysis.negative_score = prediction.negative_score
             post.analysis.evidence = list(prediction.evidence)
+        return posts
+
+
+class Deduplicate:
+    """SimHash fingerprints; a near-copy of an earlier post (a repost, a pasted text)
+    is linked to it (``duplicate_of``) and never alerts again."""
+
+    def __init__(self, ctx: StepContext) -> None:
+        conf = ctx.settings.dedup
+        segmenter = ctx.segmenter
+        self.dedup = Deduplicator(
+            ctx.state, segmenter.cut, max_distance=conf.max_distance, window_hours=conf.window_hours
+        )
+
+    def __call__(self, posts: list[Post]) -> list[Post]:
+        self.dedup(posts)
+        return posts
+
+
+class GroupEvents:
+    """Negative brand posts into events (online, time-windowed); incidents group by event."""
+
+    def __init__(self, ctx: StepContext) -> None:
+        settings = ctx.settings
+        lexicon = load_lexicon()
+        generic = [e.term for e in lexicon.terms.values() if e.kind in GENERIC_KINDS]
+        generic += [*lexicon.modifiers, *GENERIC_WORDS]
+        names = [w for b in settings.brands for w in (b.name, *b.aliases)]
+        products = [w for b in settings.brands for w in b.keywords]
+        self.vectorizer = Vectorizer(
+            self._idf,
+            brand_names=[clean(w) for w in names],
+            products=[clean(w) for w in products],
+            generic=generic,
+            problems=[e.term for e in lexicon.terms.values() if e.kind in PROBLEM_KINDS],
+        )
+        self.grouper = EventGrouper(
+            ctx.state,
+            self.vectorizer,
+            window_hours=settings.events.window_hours,
+            similarity=settings.events.similarity,
+        )
+        self._jieba_idf: Callable[[str], float] | None = None
+
+    def _idf(self, word: str) -> float:
+        if self._jieba_idf is None:
+            self._jieba_idf = jieba_idf()  # read on the first negative brand post, not at start-up
+        return self._jieba_idf(word)
+
+    def __call__(self, posts: list[Post]) -> list[Post]:
+        self.grouper(posts)
+        return posts
+
+
+class AssessRisk:
+    """Risk score, suggested severity (一般 / 较大 / 重大) and the reasons, for negative brand posts."""
+
+    def __init__(self, ctx: StepContext) -> None:
+        self.scorer = RiskScorer(RiskConfig.from_settings(ctx.settings.risk))
+
+    def __call__(self, posts: list[Post]) -> list[Post]:
+        for post in posts:
+            a = post.analysis
+            if a.brands and a.sentiment == "negative":
+                result = self.scorer(post)
+                a.risk_score, a.severity, a.risk_reasons = result.score, result.severity, result.reasons
+            else:
+                a.risk_score, a.severity, a.risk_reasons = None, None, []
         return posts

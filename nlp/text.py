@@ -35,11 +35,13 @@ def clean(text: str, *, simplify: bool = True) -> str:
     """
     if not text:
         return ""
-    text = html.unescape(html.unescape(text))
-    text = _COMMENT.sub(" ", text)
-    text = _SCRIPT.sub(" ", text)
-    text = _BLOCK_TAG.sub("\n", text)
-    text = _TAG.sub("", text)
+    if "&" in text:
+        text = html.unescape(html.unescape(text))
+    if "<" in text:
+        text = _COMMENT.sub(" ", text)
+        text = _SCRIPT.sub(" ", text)
+        text = _BLOCK_TAG.sub("\n", text)
+        text = _TAG.sub("", text)
     text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE.sub("", text)
     text = _CONTROL.sub(" ", text)
@@ -52,7 +54,16 @@ def clean(text: str, *, simplify: bool = True) -> str:
 
 
 def to_simplified(text: str) -> str:
-    """Convert traditional Chinese characters and phrases to simplified ones."""
+    """Convert traditional Chinese characters and phrases to simplified ones.
+
+    Text that no t2s rule would change (most Weibo posts) is returned as it is,
+    without the slow pure-Python phrase matcher.
+    """
+    triggers = _t2s_triggers()
+    if triggers is not None:
+        chars, phrases = triggers
+        if chars.isdisjoint(text) and not phrases.search(text):
+            return text
     return _t2s().convert(text)
 
 
@@ -62,3 +73,33 @@ def _t2s() -> Any:
     from opencc import OpenCC
 
     return OpenCC("t2s")
+
+
+@lru_cache(maxsize=1)
+def _t2s_triggers() -> tuple[frozenset[str], re.Pattern[str]] | None:
+    """What a text must contain for t2s to change it: one of the characters a
+    character rule rewrites, or one of the phrases that a phrase rule rewrites
+    without any such character (回覆 -> 回复). Any other text comes out of the
+    converter unchanged. None where the converter's tables cannot be read: then
+    every text is converted.
+    """
+    converter = _t2s()
+    converter.convert("")  # loads the dictionaries
+    chars: set[str] = set()
+    phrases: dict[str, str] = {}
+    try:
+        for group in converter._dict_chain_data:
+            for _max_len, _min_len, table in group:
+                for key, value in table.items():
+                    if value.split(" ")[0] == key:
+                        continue
+                    if len(key) == 1:
+                        chars.add(key)
+                    else:
+                        phrases[key] = value
+    except (AttributeError, TypeError, ValueError):
+        return None
+    if not chars:
+        return None
+    lone = sorted((k for k in phrases if chars.isdisjoint(k)), key=lambda k: (-len(k), k))
+    return frozenset(chars), re.compile("|".join(map(re.escape, lone)) or "(?!)")

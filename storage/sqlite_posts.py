@@ -14,11 +14,33 @@ import sqlite3
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Collection, Sequence
 
 from yuqing.post import SHANGHAI, Analysis, Post
 
-from .posts import BUCKET_SECONDS, Bucket, PostPage, PostQuery, Tokenizer, TrendPoint, UpsertResult
+from .posts import (
+    BUCKET_SECONDS,
+    Bucket,
+    EventRecord,
+    KnownPost,
+    PostPage,
+    PostQuery,
+    Tokenizer,
+    TrendPoint,
+    UpsertResult,
+)
+
+MASK64 = (1 << 64) - 1
+
+
+def to_signed(value: int) -> int:
+    """An unsigned 64-bit SimHash as SQLite's signed INTEGER."""
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def to_unsigned(value: int) -> int:
+    return value & MASK64
+
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS posts (
@@ -42,7 +64,13 @@ CREATE TABLE IF NOT EXISTS posts (
     brands TEXT NOT NULL,
     sentiment TEXT,
     negative_score REAL,
-    evidence TEXT NOT NULL
+    evidence TEXT NOT NULL,
+    simhash INTEGER,
+    duplicate_of TEXT,
+    event_id TEXT,
+    risk_score REAL,
+    severity TEXT,
+    risk_reasons TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX IF NOT EXISTS posts_ts ON posts (ts);
 CREATE INDEX IF NOT EXISTS posts_source_ts ON posts (source, ts);
@@ -50,10 +78,42 @@ CREATE INDEX IF NOT EXISTS posts_sentiment_ts ON posts (sentiment, ts);
 CREATE VIRTUAL TABLE IF NOT EXISTS posts_fts USING fts5 (tokens, tokenize = 'unicode61');
 """
 
+# Columns added after the first release: a posts.db made before them gets them
+# with ALTER TABLE when opened (old rows read as "not analysed for this").
+ADDED_COLUMNS = {
+    "simhash": "INTEGER",
+    "duplicate_of": "TEXT",
+    "event_id": "TEXT",
+    "risk_score": "REAL",
+    "severity": "TEXT",
+    "risk_reasons": "TEXT NOT NULL DEFAULT '[]'",
+}
+
+
+# Events of the event step, which span posts.
+INDEXES = """
+CREATE INDEX IF NOT EXISTS posts_event ON posts (event_id);
+CREATE TABLE IF NOT EXISTS events (
+    id TEXT PRIMARY KEY,
+    brand TEXT NOT NULL,
+    first_ts INTEGER NOT NULL,
+    last_ts INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    first_key TEXT NOT NULL,
+    title TEXT NOT NULL,
+    centroid TEXT NOT NULL,
+    recent TEXT NOT NULL,
+    seq INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_brand_last ON events (brand, last_ts);
+CREATE INDEX IF NOT EXISTS events_last ON events (last_ts);
+CREATE INDEX IF NOT EXISTS events_seq ON events (seq);
+"""
+
 _COLUMNS = (
     "key, source, post_id, url, title, text, author, author_followers, published_at, "
     "fetched_at, ts, reposts, comments, likes, parent_id, raw, brands, sentiment, "
-    "negative_score, evidence"
+    "negative_score, evidence, simhash, duplicate_of, event_id, risk_score, severity, risk_reasons"
 )
 
 
@@ -74,7 +134,20 @@ class SqlitePostStore:
         self._db = sqlite3.connect(str(path), check_same_thread=False)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode = WAL")
+        # WAL + NORMAL: a commit is not fsynced (checkpoints are); a crash loses no data
+        # already checkpointed and never corrupts the file, at most the last batches,
+        # which the next crawl fetches again. Two commits a batch (posts, events) stay cheap.
+        self._db.execute("PRAGMA synchronous = NORMAL")
         self._db.executescript(SCHEMA)
+        self._add_missing_columns()
+        self._db.executescript(INDEXES)
+
+    def _add_missing_columns(self) -> None:
+        have = {row[1] for row in self._db.execute("PRAGMA table_info(posts)")}
+        with self._db:
+            for name, kind in ADDED_COLUMNS.items():
+                if name not in have:
+                    self._db.execute(f"ALTER TABLE posts ADD COLUMN {name} {kind}")
 
     # -- writing ---------------------------------------------------------
 
@@ -117,7 +190,10 @@ class SqlitePostStore:
                 reposts = excluded.reposts, comments = excluded.comments, likes = excluded.likes,
                 parent_id = COALESCE(excluded.parent_id, posts.parent_id),
                 raw = excluded.raw, brands = excluded.brands, sentiment = excluded.sentiment,
-                negative_score = excluded.negative_score, evidence = excluded.evidence
+                negative_score = excluded.negative_score, evidence = excluded.evidence,
+                simhash = excluded.simhash, duplicate_of = excluded.duplicate_of,
+                event_id = excluded.event_id, risk_score = excluded.risk_score,
+                severity = excluded.severity, risk_reasons = excluded.risk_reasons
             RETURNING id
             """,
             row,
@@ -148,6 +224,12 @@ class SqlitePostStore:
             a.sentiment,
             a.negative_score,
             json.dumps(a.evidence, ensure_ascii=False),
+            to_signed(int(a.simhash, 16)) if a.simhash else None,
+            a.duplicate_of,
+            a.event_id,
+            a.risk_score,
+            a.severity,
+            json.dumps(a.risk_reasons, ensure_ascii=False),
         )
 
     def _index_text(self, post: Post) -> str:
@@ -228,6 +310,91 @@ class SqlitePostStore:
             params.append(_epoch(query.until))
         return " AND ".join(clauses), params
 
+    # -- what the ingest steps keep between batches (PipelineState) ------
+
+    _KNOWN = (
+        "key, ts, simhash, duplicate_of, event_id, "
+        "CASE WHEN parent_id IS NULL THEN NULL ELSE source || ':' || parent_id END AS parent_key"
+    )
+
+    def known(self, keys: Collection[str]) -> dict[str, KnownPost]:
+        keys = list(keys)
+        found: dict[str, KnownPost] = {}
+        with self._lock:
+            for i in range(0, len(keys), 500):
+                chunk = keys[i : i + 500]
+                marks = ",".join("?" * len(chunk))
+                for row in self._db.execute(f"SELECT {self._KNOWN} FROM posts WHERE key IN ({marks})", chunk):
+                    found[row["key"]] = _known(row)
+        return found
+
+    def fingerprints_after(self, cursor: int, since: int) -> tuple[list[KnownPost], int]:
+        with self._lock:
+            top = self._db.execute("SELECT coalesce(max(id), 0) FROM posts").fetchone()[0]
+            rows = self._db.execute(
+                f"SELECT {self._KNOWN} FROM posts WHERE id > ? AND id <= ? AND ts >= ? "
+                "AND simhash IS NOT NULL AND duplicate_of IS NULL ORDER BY ts, key",
+                (cursor, top, since),
+            ).fetchall()
+        return [_known(r) for r in rows], int(top)
+
+    _EVENT = "id, brand, first_ts, last_ts, size, first_key, title, centroid, recent"
+
+    def events_between(self, brands: Collection[str] | None, since: int, until: int) -> list[EventRecord]:
+        where, params = "last_ts >= ? AND first_ts <= ?", [since, until]
+        if brands is not None:
+            brands = list(brands)
+            if not brands:
+                return []
+            where += f" AND brand IN ({','.join('?' * len(brands))})"
+            params += brands
+        with self._lock:
+            rows = self._db.execute(f"SELECT {self._EVENT} FROM events WHERE {where} ORDER BY id", params).fetchall()
+        return [_event(r) for r in rows]
+
+    def events_after(self, cursor: int, since: int) -> tuple[list[EventRecord], int]:
+        with self._lock:
+            top = self._db.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0]
+            rows = self._db.execute(
+                f"SELECT {self._EVENT} FROM events WHERE seq > ? AND seq <= ? AND last_ts >= ? ORDER BY seq",
+                (cursor, top, since),
+            ).fetchall()
+        return [_event(r) for r in rows], int(top)
+
+    def events_by_id(self, ids: Collection[str]) -> list[EventRecord]:
+        ids = list(ids)
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        with self._lock:
+            query = f"SELECT {self._EVENT} FROM events WHERE id IN ({marks}) ORDER BY id"
+            rows = self._db.execute(query, ids).fetchall()
+        return [_event(r) for r in rows]
+
+    def save_events(self, events: Sequence[EventRecord]) -> None:
+        rows = [
+            (
+                e.id,
+                e.brand,
+                e.first_ts,
+                e.last_ts,
+                e.size,
+                e.first_key,
+                e.title,
+                json.dumps(e.centroid, ensure_ascii=False),
+                json.dumps(e.recent),
+            )
+            for e in events
+        ]
+        with self._lock, self._db:
+            # seq: a counter over all saves (in any process: SQLite serialises writers), so
+            # events_after finds what changed since a cursor
+            seq = self._db.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0]
+            self._db.executemany(
+                f"INSERT OR REPLACE INTO events ({self._EVENT}, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(*row, seq + i) for i, row in enumerate(rows, start=1)],
+            )
+
     def close(self) -> None:
         with self._lock:
             self._db.close()
@@ -254,5 +421,37 @@ def _post(row: sqlite3.Row) -> Post:
             sentiment=row["sentiment"],
             negative_score=row["negative_score"],
             evidence=json.loads(row["evidence"]),
+            simhash=f"{to_unsigned(row['simhash']):016x}" if row["simhash"] is not None else None,
+            duplicate_of=row["duplicate_of"],
+            event_id=row["event_id"],
+            risk_score=row["risk_score"],
+            severity=row["severity"],
+            risk_reasons=json.loads(row["risk_reasons"] or "[]"),
         ),
+    )
+
+
+def _known(row: sqlite3.Row) -> KnownPost:
+    simhash = row["simhash"]
+    return KnownPost(
+        key=row["key"],
+        ts=int(row["ts"]),
+        simhash=None if simhash is None else to_unsigned(simhash),
+        duplicate_of=row["duplicate_of"],
+        event_id=row["event_id"],
+        parent_key=row["parent_key"],
+    )
+
+
+def _event(row: sqlite3.Row) -> EventRecord:
+    return EventRecord(
+        id=row["id"],
+        brand=row["brand"],
+        first_ts=int(row["first_ts"]),
+        last_ts=int(row["last_ts"]),
+        size=int(row["size"]),
+        first_key=row["first_key"],
+        title=row["title"],
+        centroid=json.loads(row["centroid"]),
+        recent=json.loads(row["recent"]),
     )

@@ -34,17 +34,31 @@ def test_demo_crawls_classifies_stores_and_opens_incidents(demo_server: RunningY
     sources = {"weibo", "baidu", "baidu-news", "tieba", "discuz", "repair-bbs"}
     assert set(load_settings(DEMO_CONFIG).sources) == sources
     wait_until(lambda: {p["source"] for p in negative_posts()} == sources, 90, "negative posts from every source")
-    [incident] = wait_until(incidents, 30, "an incident")
-    assert incident["brand"] == "星河电器"
-    assert incident["state"] == "triggered"
-    # every post in the incident is a stored negative post about the brand
+    # one incident per event: the demo tells three stories about the brand (星河空调 异响,
+    # 星河热水器 漏电, a 漏水 on Weibo), each clustered from posts on several sources
+    found = wait_until(lambda: len(incidents()) >= 3 and incidents(), 30, "an incident per story")
     stored = {p["key"]: p for p in negative_posts()}
-    assert incident["post_keys"] and set(incident["post_keys"]) <= set(stored)
-    assert all("星河电器" in stored[k]["analysis"]["brands"] for k in incident["post_keys"])
-    assert all(stored[k]["analysis"]["evidence"] for k in incident["post_keys"])
-    # posts about another brand are stored, but are not in the incident
+    events = []
+    for incident in found:
+        assert incident["brand"] == "星河电器"
+        assert incident["state"] == "triggered"
+        assert incident["severity"] in ("general", "serious", "major")  # the risk step's suggestion
+        # every post in the incident is a stored negative post about the brand, of the incident's event
+        assert incident["post_keys"] and set(incident["post_keys"]) <= set(stored)
+        assert all("星河电器" in stored[k]["analysis"]["brands"] for k in incident["post_keys"])
+        assert all(stored[k]["analysis"]["evidence"] for k in incident["post_keys"])
+        [event] = {stored[k]["analysis"]["event_id"] for k in incident["post_keys"]}
+        events.append(event)
+    assert len(set(events)) == len(events)
+    noise = next(i for i in found if "weibo:5031000000000002" in i["post_keys"])
+    assert {k.split(":")[0] for k in noise["post_keys"]} >= {"weibo", "baidu", "discuz", "repair-bbs"}
+    # the Weibo repost of that complaint is linked to it, in its event, and pages no one
+    repost = stored["weibo:5031000000000007"]["analysis"]
+    assert repost["duplicate_of"] == "weibo:5031000000000002" and repost["event_id"] in events
+    assert not any("weibo:5031000000000007" in i["post_keys"] for i in found)
+    # posts about another brand are stored, but are in no incident
     other = httpx.get(f"{demo_server.url}/api/posts", params={"q": "东方家电"}, headers=headers).json()["items"]
-    assert other and not {p["key"] for p in other} & set(incident["post_keys"])
+    assert other and not {p["key"] for p in other} & {k for i in found for k in i["post_keys"]}
     # the whole loop in one process: the log shows the crawl, the ingest and the demo warning
     log = demo_server.log.read_text()
     assert "DEMO MODE" in log and "ingested" in log

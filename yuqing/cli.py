@@ -139,6 +139,70 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def _show_progress(args: argparse.Namespace) -> bool:
+    return bool(getattr(args, "progress", False)) or sys.stderr.isatty()
+
+
+def _sentiment_model(args: argparse.Namespace) -> Any:
+    """The model --backend/--model name, else the one the settings name."""
+    from yuqing.nlp.sentiment import load_model
+
+    settings = load_settings(args.config)
+    backend = args.backend or settings.sentiment_model
+    path = args.model or settings.sentiment_model_path
+    try:
+        return load_model(backend, path)
+    except (ValueError, OSError) as exc:
+        raise YuqingError(f"cannot load sentiment model {backend!r}: {exc}") from None
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from yuqing.nlp.train import TrainRequest, default_data_dir, train
+
+    options = {"C": args.c, "folds": args.folds}
+    if args.base is not None:
+        options["base"] = args.base
+    request = TrainRequest(
+        data=[Path(p) for p in args.data or []],
+        out=Path(args.out or f"models/{args.backend}"),
+        data_dir=Path(args.shared_data) if args.shared_data else default_data_dir(),
+        progress=_show_progress(args),
+        options=options,
+    )
+    out = train(args.backend, request)
+    print(f"wrote {args.backend} model to {out} (load it with --backend {args.backend} --model {out})", file=sys.stderr)
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from yuqing.nlp.evaluate import evaluate, format_metrics
+    from yuqing.nlp.train import read_csv
+
+    model = _sentiment_model(args)
+    for i, path in enumerate(args.data):
+        examples = read_csv(Path(path))
+        if not examples:
+            raise YuqingError(f"{path}: no labelled rows")
+        m = evaluate(model, [e.text for e in examples], [e.negative for e in examples], _show_progress(args))
+        if i:
+            print()
+        print(format_metrics(m, f"{path} ({getattr(model, 'name', args.backend)})"))
+    return 0
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    from yuqing.nlp.classify_io import classify_lines
+
+    model = _sentiment_model(args)
+    try:
+        done, errors = classify_lines(model, sys.stdin.buffer, sys.stdout, progress=_show_progress(args))
+    except OSError as exc:
+        raise YuqingError(f"cannot read standard input: {exc}") from None
+    if errors:
+        print(f"classified {done} lines, {errors} could not be read", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from yuqing.accounts import ROLES
 
@@ -187,6 +251,32 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--host")
     replay.add_argument("--port", type=int)
     replay.set_defaults(func=cmd_replay)
+
+    trainp = sub.add_parser("train", help="train a sentiment model (default: the shipped recipe)")
+    trainp.add_argument("--backend", default="linear", help="trainer to use (default linear)")
+    trainp.add_argument(
+        "--data", action="append", metavar="CSV", help="labelled CSV (label,text; 0 = negative); repeatable"
+    )
+    trainp.add_argument("--out", metavar="DIR", help="model directory to write (default models/BACKEND)")
+    trainp.add_argument("--shared-data", metavar="DIR", help="where the shipped recipe's sets are (../shared/data)")
+    trainp.add_argument("--base", metavar="DIR", help="base model directory (transformers backend)")
+    trainp.add_argument("--c", type=float, help="linear: inverse regularisation (default: chosen by CV)")
+    trainp.add_argument("--folds", type=int, default=5, help="cross-validation folds for choices (default 5)")
+    trainp.add_argument("--progress", action="store_true", help="progress on stderr even when not a terminal")
+    trainp.set_defaults(func=cmd_train)
+
+    for name, helptext in (
+        ("eval", "score a sentiment model on labelled CSV (label,text; 1 = not negative, 0 = negative)"),
+        ("classify", 'classify JSON lines ({"text": ...}) from stdin to stdout'),
+    ):
+        p = sub.add_parser(name, help=helptext)
+        if name == "eval":
+            p.add_argument("--data", action="append", required=True, metavar="CSV", help="repeatable")
+        p.add_argument("--backend", help="sentiment model name (default: the settings' sentiment_model)")
+        p.add_argument("--model", type=Path, metavar="PATH", help="model directory, e.g. from yuqing train")
+        p.add_argument("--config", type=Path, help="TOML settings file (sentiment_model, sentiment_model_path)")
+        p.add_argument("--progress", action="store_true", help="progress on stderr even when not a terminal")
+        p.set_defaults(func=cmd_eval if name == "eval" else cmd_classify)
 
     user = sub.add_parser("user", help="manage users")
     user_sub = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")

@@ -19,6 +19,8 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 Sentiment = Literal["negative", "neutral", "positive"]
 SENTIMENTS: tuple[Sentiment, ...] = ("negative", "neutral", "positive")
 
+Severity = Literal["general", "serious", "major"]
+
 
 def to_shanghai(value: datetime) -> datetime:
     """Return ``value`` as an aware datetime in Asia/Shanghai; naive means Shanghai time."""
@@ -36,10 +38,24 @@ class Analysis(BaseModel):
     sentiment: Sentiment | None = None
     negative_score: float | None = Field(default=None, ge=0.0, le=1.0)
     evidence: list[str] = Field(default_factory=list)
+    # Near-duplicates: the 64-bit SimHash of the words (16 hex digits), and the
+    # key of the first post this one copies (a repost, a pasted text), if any.
+    simhash: str | None = Field(default=None, pattern="^[0-9a-f]{16}$")
+    duplicate_of: str | None = None
+    # The event (a cluster of negative posts about one brand and one story) the
+    # post belongs to; incidents group by it.
+    event_id: str | None = None
+    # The risk step's suggestion: a 0-100 score, a severity (general 一般,
+    # serious 较大, major 重大) and the reasons, in words.
+    risk_score: float | None = Field(default=None, ge=0.0, le=100.0)
+    severity: Severity | None = None
+    risk_reasons: list[str] = Field(default_factory=list)
     # Working state of the pipeline, never stored: the text as the models read it
     # (cleaned, simplified, normalised), and its jieba words.
     normalized: str = Field(default="", exclude=True)
     tokens: list[str] = Field(default_factory=list, exclude=True)
+    # Posts of the post's event in the hour up to it, duplicates included (for risk).
+    event_velocity: int = Field(default=0, exclude=True)
 
 
 class Post(BaseModel):
@@ -72,6 +88,11 @@ class Post(BaseModel):
     def key(self) -> str:
         """The deterministic id of this post in every store."""
         return f"{self.source}:{self.post_id}"
+
+    @property
+    def when(self) -> datetime:
+        """The post's time: when it was published, else when it was fetched."""
+        return self.published_at or self.fetched_at
 
     @property
     def content(self) -> str:

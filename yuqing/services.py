@@ -11,6 +11,7 @@ import logging
 import os
 import secrets
 import tempfile
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -92,11 +93,12 @@ class Services:
         self.secret_key = secret_key(settings)
         self.health = HealthBook(self.sessions)
         self.seen = DatabaseSeen(self.sessions, self.clock)
+        self._ingest_lock = threading.Lock()
 
     @cached_property
     def pipeline(self) -> Pipeline:
         """Built on first use: the API alone never loads the sentiment model."""
-        return Pipeline.from_settings(self.settings, self.segmenter)
+        return Pipeline.from_settings(self.settings, self.segmenter, self.posts)
 
     @cached_property
     def sources(self) -> dict[str, SourceSpec]:
@@ -110,8 +112,9 @@ class Services:
     def ingest(self, posts: list[Post]) -> IngestReport:
         """Analyse, store and alert on one batch of crawled posts."""
         report = IngestReport(received=len(posts))
-        posts = self.pipeline(posts)
-        stored = self.posts.upsert(posts)
+        with self._ingest_lock:  # one batch at a time: the dedup and event steps build on the last one
+            posts = self.pipeline(posts)
+            stored = self.posts.upsert(posts)
         report.created, report.updated = len(stored.created), len(stored.updated)
         now = self.clock.now()
         alerts: list[Alert] = [alert for post in posts for rule in self.rules for alert in rule.evaluate(post, now)]

@@ -11,9 +11,9 @@ from __future__ import annotations
 import tomllib
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -22,6 +22,9 @@ from pydantic_settings import (
 )
 
 from yuqing.errors import ConfigError
+
+if TYPE_CHECKING:
+    from yuqing.nlp.brands import BrandRule
 
 _config_file: ContextVar[Path | None] = ContextVar("yuqing_config_file", default=None)
 
@@ -36,14 +39,131 @@ class ServerSettings(_Section):
 
 
 class BrandSettings(_Section):
-    """A brand to watch: the words that name it, and words that rule a match out."""
+    """A brand to watch: the words that name it, and words that rule a match out.
+
+    ``query`` (optional) is a boolean brand query (README, "Brand queries");
+    without one, any of the name, ``aliases`` and ``keywords`` is a mention. In a
+    query, the bare name or an alias stands for all of them. ``exclude`` terms
+    veto the brand either way.
+    """
 
     name: str = Field(min_length=1)
-    keywords: list[str] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list, description="product and other words that mention the brand")
+    aliases: list[str] = Field(default_factory=list, description="other names of the brand (星河, Xinghe)")
     exclude: list[str] = Field(default_factory=list)
+    query: str | None = Field(default=None, description='e.g. 星河 AND (热水器 OR 空调) NOT "星河战队"')
+
+    @model_validator(mode="after")
+    def _check_query(self) -> BrandSettings:
+        if self.query is not None and self.query.strip():
+            from yuqing.nlp.brands import QueryError, compile_brand_query  # only when a query is configured
+
+            try:
+                compile_brand_query(self.query, self.name, self.aliases, self.keywords)
+            except QueryError as exc:
+                raise ValueError(f"bad query: {exc}") from None
+        return self
 
     def terms(self) -> list[str]:
-        return [self.name, *(k for k in self.keywords if k != self.name)]
+        """The name and keywords: what search sources ask when they are given no queries."""
+        return list(dict.fromkeys([self.name, *self.keywords]))
+
+    def words(self) -> list[str]:
+        """Every word that names the brand (name, aliases, keywords): the segmenter keeps them whole."""
+        return list(dict.fromkeys([self.name, *self.aliases, *self.keywords]))
+
+    def rule(self) -> BrandRule:
+        from yuqing.nlp.brands import BrandRule
+
+        return BrandRule(
+            name=self.name,
+            keywords=[self.name, *self.keywords],
+            aliases=self.aliases,
+            exclude=self.exclude,
+            query=self.query,
+        )
+
+
+DEFAULT_CRISIS_TERMS: dict[str, float] = {
+    # weight 0..1: how strongly the word signals a crisis (the highest found counts most)
+    "爆炸": 1.0,
+    "起火": 0.9,
+    "着火": 0.9,
+    "自燃": 0.9,
+    "死亡": 1.0,
+    "身亡": 1.0,
+    "致死": 1.0,
+    "受伤": 0.8,
+    "触电": 0.8,
+    "电击": 0.8,
+    "中毒": 0.9,
+    "立案": 1.0,
+    "起诉": 0.7,
+    "诉讼": 0.7,
+    "集体诉讼": 1.0,
+    "召回": 0.8,
+    "315": 0.8,
+    "12315": 0.5,
+    "市场监管": 0.7,
+    "监管部门": 0.7,
+    "介入调查": 0.8,
+    "曝光": 0.6,
+    "维权": 0.5,
+    "投诉": 0.3,
+    "黑猫投诉": 0.4,
+    "虚假宣传": 0.6,
+    "欺诈": 0.7,
+    "安全隐患": 0.6,
+    "漏电": 0.6,
+}
+
+DEFAULT_SOURCE_WEIGHTS: dict[str, float] = {
+    # how much a post on this source weighs (news and Weibo spread; forum floors less)
+    "weibo": 1.0,
+    "baidu-news": 1.2,
+    "baidu": 0.9,
+    "tieba": 0.8,
+    "discuz": 0.7,
+    "forum": 0.7,
+}
+
+
+class RiskSettings(_Section):
+    """How the risk step scores a negative brand post (see ``nlp/risk.py``).
+
+    Giving ``crisis_terms`` or ``source_weights`` replaces the built-in table.
+    """
+
+    crisis_terms: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_CRISIS_TERMS))
+    source_weights: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_SOURCE_WEIGHTS))
+    default_source_weight: float = Field(default=0.8, ge=0)
+    serious_at: float = Field(default=45.0, ge=0, le=100, description="score for 较大 (serious)")
+    major_at: float = Field(default=70.0, ge=0, le=100, description="score for 重大 (major)")
+    reach_full: int = Field(default=1_000_000, ge=10, description="weighted reach that counts as full reach")
+    velocity_full: int = Field(default=30, ge=1, description="posts of one event in an hour that count as full speed")
+
+    @model_validator(mode="after")
+    def _check(self) -> RiskSettings:
+        if self.major_at < self.serious_at:
+            raise ValueError("major_at must not be below serious_at")
+        bad = [t for t, w in self.crisis_terms.items() if not 0 <= w <= 1 or not t.strip()]
+        if bad:
+            raise ValueError(f"crisis term weights are 0..1 and terms non-blank: {bad[:3]}")
+        return self
+
+
+class EventSettings(_Section):
+    """Online clustering of negative brand posts into events (see ``nlp/events.py``)."""
+
+    window_hours: float = Field(default=24.0, gt=0, description="an event takes posts this close to its last one")
+    similarity: float = Field(default=0.2, gt=0, le=1, description="cosine a post needs to join an event")
+
+
+class DedupSettings(_Section):
+    """Near-duplicate detection (SimHash, see ``nlp/dedup.py``)."""
+
+    max_distance: int = Field(default=6, ge=0, le=8, description="Hamming distance of 64-bit SimHashes")
+    window_hours: float = Field(default=72.0, gt=0, description="a copy links to an original at most this old")
 
 
 class SourceSettings(_Section):
@@ -102,7 +222,7 @@ class Settings(BaseSettings):
         default=None, description="token signing key; default: generated once in the data dir"
     )
     token_ttl_minutes: int = Field(default=12 * 60, ge=1)
-    sentiment_model: str = "lexicon"
+    sentiment_model: str = "linear"
     sentiment_model_path: Path | None = Field(
         default=None, description="a model directory for backends that load one (transformers)"
     )
@@ -110,6 +230,9 @@ class Settings(BaseSettings):
     server: ServerSettings = Field(default_factory=ServerSettings)
     crawl: CrawlSettings = Field(default_factory=CrawlSettings)
     brands: list[BrandSettings] = Field(default_factory=list)
+    risk: RiskSettings = Field(default_factory=RiskSettings)
+    events: EventSettings = Field(default_factory=EventSettings)
+    dedup: DedupSettings = Field(default_factory=DedupSettings)
     sources: dict[str, SourceSettings] = Field(default_factory=dict)
     pipeline: dict[str, Literal[False] | int] = Field(
         default_factory=dict,
@@ -141,6 +264,9 @@ class Settings(BaseSettings):
 
     def brand_terms(self) -> list[str]:
         return [term for brand in self.brands for term in brand.terms()]
+
+    def brand_words(self) -> list[str]:
+        return [word for brand in self.brands for word in brand.words()]
 
 
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:

@@ -85,3 +85,54 @@ def test_brands_get_separate_incidents(service, make_post, now) -> None:
     a = service.apply(alerts_for(make_post("1", "漏电", analysis=NEGATIVE), now))
     b = service.apply(alerts_for(make_post("2", "漏电", analysis=other), now))
     assert a != b
+
+
+def test_rule_groups_by_event_skips_duplicates_and_takes_the_suggested_severity(make_post, now) -> None:
+    in_event = NEGATIVE.model_copy(update={"event_id": "ev-20261128-0a1b2c3d", "severity": "serious"})
+    [alert] = alerts_for(make_post("1", "漏电", analysis=in_event), now)
+    assert alert.group_key == "brand:星河电器:event:ev-20261128-0a1b2c3d"
+    assert alert.severity == "serious"
+    copy = in_event.model_copy(update={"duplicate_of": "weibo:1"})
+    assert alerts_for(make_post("2", "转发：漏电", analysis=copy), now) == []
+    assert alerts_for(make_post("3", "漏电", analysis=NEGATIVE), now)[0].severity == "general"
+
+
+def test_two_events_of_one_brand_are_two_incidents(service, make_post, now) -> None:
+    a = NEGATIVE.model_copy(update={"event_id": "ev-a"})
+    b = NEGATIVE.model_copy(update={"event_id": "ev-b"})
+    [first] = service.apply(alerts_for(make_post("1", "漏电", analysis=a), now))
+    [second] = service.apply(alerts_for(make_post("2", "异响", analysis=b), now))
+    [again] = service.apply(alerts_for(make_post("3", "又漏电", analysis=a), now))
+    assert first != second and again == first
+
+
+def test_a_graver_alert_escalates_the_incident_and_starts_its_deadlines(sessions, make_post, now) -> None:
+    service = IncidentService(
+        sessions,
+        [
+            SlaPolicy(kind="response", due_after=timedelta(hours=2)),
+            SlaPolicy(kind="director_report", due_after=timedelta(hours=2), severities=("major",)),
+        ],
+    )
+    general = NEGATIVE.model_copy(update={"event_id": "ev-a", "severity": "general"})
+    major = general.model_copy(update={"severity": "major"})
+    [incident_id] = service.apply(alerts_for(make_post("1", "漏电", analysis=general), now))
+    service.apply(alerts_for(make_post("2", "爆炸", analysis=major), now + timedelta(minutes=30)))
+    service.apply(alerts_for(make_post("3", "漏电", analysis=general), now + timedelta(minutes=40)))
+    with sessions() as session:
+        incident = session.get(Incident, incident_id)
+        assert incident.severity == "major" and incident.alert_count == 3  # never lowered again
+        assert [(t.kind, t.due_at) for t in incident.timers] == [
+            ("response", now + timedelta(hours=2)),
+            ("director_report", now + timedelta(minutes=30, hours=2)),
+        ]
+
+
+def test_one_batch_of_many_alerts_counts_each_post_once(service, sessions, make_post, now) -> None:
+    posts = [make_post(str(i), "漏电", analysis=NEGATIVE) for i in range(5)]
+    alerts = [a for p in [*posts, posts[0], posts[3]] for a in alerts_for(p, now)]
+    [incident_id] = service.apply(alerts)
+    assert service.apply(alerts) == []
+    with sessions() as session:
+        incident = session.get(Incident, incident_id)
+        assert incident.alert_count == 5 and len(incident.posts) == 5

@@ -3,6 +3,7 @@ incidents the API lists; crawled text is shown as text, never run."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,8 +47,23 @@ def api_incidents(url: str) -> list[dict]:
     return httpx.get(f"{url}/api/incidents", headers={"Authorization": f"Bearer {token}"}).json()["items"]
 
 
+def settled_incidents(url: str) -> list[dict] | None:
+    """The incidents once every demo source has been crawled and alerted on (no change for a second)."""
+    token = httpx.post(f"{url}/api/auth/token", data={"username": "brand", "password": "demo"}).json()["access_token"]
+    posts = httpx.get(f"{url}/api/posts", params={"limit": 200}, headers={"Authorization": f"Bearer {token}"}).json()[
+        "items"
+    ]
+    if {p["source"] for p in posts} < {"weibo", "baidu", "baidu-news", "tieba", "discuz", "repair-bbs"}:
+        return None
+    before = api_incidents(url)
+    time.sleep(1)
+    after = api_incidents(url)
+    return after if after and [i["id"] for i in before] == [i["id"] for i in after] else None
+
+
 def test_brand_user_logs_in_and_sees_the_incidents(demo_server: RunningYuqing, page) -> None:
-    incidents = wait_until(lambda: api_incidents(demo_server.url), 90, "an incident in the demo")
+    # one incident per event: wait until the demo's first crawl round has opened them all
+    incidents = wait_until(lambda: settled_incidents(demo_server.url), 90, "the demo's incidents")
     page.goto(demo_server.url + "/")
     page.get_by_label("用户名").fill("brand")
     page.get_by_label("密码").fill("wrong")
@@ -65,7 +81,8 @@ def test_brand_user_logs_in_and_sees_the_incidents(demo_server: RunningYuqing, p
     shown = {int(rows.nth(i).get_attribute("data-incident-id")) for i in range(rows.count())}
     assert shown == {i["id"] for i in incidents}
     first = rows.first.inner_text()
-    assert incidents[0]["brand"] in first and "一般" in first and "待处理" in first
+    label = {"general": "一般", "serious": "较大", "major": "重大"}[incidents[0]["severity"]]  # the risk step's
+    assert incidents[0]["brand"] in first and label in first and "待处理" in first
     assert page.locator("#who").inner_text().startswith("brand")
 
 
