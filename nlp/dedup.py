@@ -52,11 +52,20 @@ def _is_word(token: str) -> bool:
     return token.isalnum() and token not in _NOISE
 
 
-def features(tokens: Iterable[str]) -> list[str]:
-    """The shingles a fingerprint is made of: the content words and their bigrams, of the
-    first ``MAX_WORDS`` words (a copy shares its beginning; a long article costs no more)."""
-    words = [t.lower() for t in tokens if t and _is_word(t)][:MAX_WORDS]
-    return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+def content_words(tokens: Iterable[str]) -> list[str]:
+    """The first ``MAX_WORDS`` content words (a copy shares its beginning; a long article
+    costs no more)."""
+    return [t.lower() for t in tokens if t and _is_word(t)][:MAX_WORDS]
+
+
+def _pair_hash(a: int, b: int) -> int:
+    """The hash of a word bigram from its words' hashes (splitmix64's finaliser): as
+    stable as theirs, without hashing the joined string (bigrams rarely repeat, so
+    a cache of them would not help)."""
+    z = (a * 0x9E3779B97F4A7C15 + b) & MASK64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK64
+    return z ^ (z >> 31)
 
 
 def feature_hash(feature: str) -> int:
@@ -119,8 +128,10 @@ class Fingerprint:
 
 
 def fingerprint(tokens: Iterable[str]) -> Fingerprint:
-    feats = features(tokens)
-    return Fingerprint(simhash([feature_hash(f) for f in feats]), len(feats))
+    """The SimHash of the content words and their bigrams (the shingles)."""
+    words = [feature_hash(w) for w in content_words(tokens)]
+    shingles = words + [_pair_hash(a, b) for a, b in zip(words, words[1:], strict=False)]
+    return Fingerprint(simhash(shingles), len(shingles))
 
 
 def distance(a: int, b: int) -> int:

@@ -55,7 +55,11 @@ class Step(Protocol):
 
 
 def build_segmenter(settings: Settings) -> Segmenter:
-    return Segmenter(user_words=settings.brand_words(), cache_dir=settings.data_dir / "cache")
+    return Segmenter(
+        user_words=settings.brand_words(),
+        cache_dir=settings.data_dir / "cache",
+        new_words=settings.segment_new_words,
+    )
 
 
 def step_order(overrides: Mapping[str, int | bool | None]) -> list[str]:

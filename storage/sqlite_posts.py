@@ -161,9 +161,12 @@ class SqlitePostStore:
             existing = self._existing_keys(list(latest))
             for post, row, tokens in rows:
                 post_rowid = self._upsert_row(row)
-                self._db.execute("DELETE FROM posts_fts WHERE rowid = ?", (post_rowid,))
+                if post.key in existing:
+                    self._db.execute("DELETE FROM posts_fts WHERE rowid = ?", (post_rowid,))
+                    result.updated.append(post.key)
+                else:
+                    result.created.append(post.key)
                 self._db.execute("INSERT INTO posts_fts (rowid, tokens) VALUES (?, ?)", (post_rowid, tokens))
-                (result.updated if post.key in existing else result.created).append(post.key)
         return result
 
     def _existing_keys(self, keys: list[str]) -> set[str]:

@@ -15,9 +15,9 @@ from yuqing.nlp.dedup import (
     Entry,
     NearDuplicateIndex,
     bands,
+    content_words,
     distance,
     feature_hash,
-    features,
     fingerprint,
     simhash,
 )
@@ -59,10 +59,13 @@ def test_bit_sliced_simhash_is_the_majority_of_each_bit() -> None:
     assert simhash([]) == 0 and simhash([5]) == 5
 
 
-def test_features_are_bigrams_of_content_words() -> None:
+def test_shingles_are_content_words_and_their_bigrams() -> None:
     tokens = ["转发微博", "//", "@阿杰", ":", "星河空调", "异响", "[怒]", "，", "太", "吵"]
-    assert features(tokens) == ["星河空调", "异响", "太", "吵", "星河空调 异响", "异响 太", "太 吵"]
-    assert features(["Hello"]) == ["hello"]
+    assert content_words(tokens) == ["星河空调", "异响", "太", "吵"]
+    assert content_words(["Hello"]) == ["hello"]
+    assert fingerprint(tokens).features == 4 + 3  # four words, three bigrams
+    # a bigram is its own shingle: the same words in another order give another fingerprint
+    assert fingerprint(["星河空调", "异响", "太", "吵"]).value != fingerprint(["异响", "星河空调", "吵", "太"]).value
 
 
 def test_hashes_are_stable_across_processes() -> None:
@@ -76,7 +79,10 @@ def test_near_copies_are_close_and_other_texts_far(segmenter: Segmenter) -> None
     assert distance(original, fp(segmenter, COMPLAINT + "[怒]")) == 0  # emoticons do not count
     assert distance(original, fp(segmenter, "转发：" + COMPLAINT)) == 0  # nor repost markers
     assert distance(original, fp(segmenter, "转发微博 //@南京打工人阿杰: " + COMPLAINT)) <= 6
-    assert distance(original, fp(segmenter, COMPLAINT.replace("五次", "六次"))) <= 6
+    # a one-word edit lands within 6 bits about 4 times in 5 (measured on 600 real Weibo posts):
+    edits = [("五次", "六次"), ("三个月", "四个月"), ("拖拉机", "卡车"), ("黑猫", "白猫"), ("正常现象", "正常情况")]
+    near = [distance(original, fp(segmenter, COMPLAINT.replace(a, b))) <= 6 for a, b in edits]
+    assert sum(near) >= 4, near
     assert distance(original, fp(segmenter, OTHER)) > 20  # unrelated texts: about 32 bits apart
     assert distance(original, fp(segmenter, COMPLAINT[: len(COMPLAINT) // 2])) > 6  # half is not a copy
 
