@@ -224,8 +224,9 @@ class Settings(BaseSettings):
     token_ttl_minutes: int = Field(default=12 * 60, ge=1)
     sentiment_model: str = "linear"
     segment_new_words: bool = Field(
-        default=False,
-        description="jieba's HMM for words its dictionary lacks (names, slang): finds them, at ~60% of the speed",
+        default=True,
+        description="jieba's HMM for words its dictionary lacks (names, slang); false: ~1.6x faster segmentation, "
+        "but such words fall apart into characters and events group less well",
     )
     sentiment_model_path: Path | None = Field(
         default=None, description="a model directory for backends that load one (transformers)"
