@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 # A user word gets at least this frequency, so that in context it beats any
 # split of itself (jieba's most frequent word, "的", has about 320k).
 USER_WORD_FREQ = 100_000
+SEARCH_CACHE_SIZE = 200_000  # words whose search expansion is kept (they repeat a lot)
 
 # jieba only joins characters of this class into words; other characters
 # (spaces, "·", "'") always end a word, so user words containing them are
@@ -55,6 +56,7 @@ class Segmenter:
         self.user_words: frozenset[str] = frozenset(words)
         self.cache_dir = cache_dir
         self.new_words = new_words
+        self._search_words: dict[str, tuple[str, ...]] = {}
         self._tokenizer: jieba.Tokenizer | None = None
         self._lock = threading.Lock()
         special = sorted((w for w in words if not _JIEBA_WORD.match(w)), key=len, reverse=True)
@@ -72,15 +74,26 @@ class Segmenter:
     def expand_for_search(self, tokens: list[str]) -> list[str]:
         """What ``cut_for_search`` gives, from words ``cut`` already found: each long
         word's dictionary 2- and 3-grams, then the word. Saves segmenting twice."""
-        freq = self.tokenizer.FREQ
+        cache = self._search_words
         out: list[str] = []
         for word in tokens:
-            if len(word) > 2:
-                out.extend(g for i in range(len(word) - 1) if freq.get(g := word[i : i + 2]))
-            if len(word) > 3:
-                out.extend(g for i in range(len(word) - 2) if freq.get(g := word[i : i + 3]))
-            out.append(word)
+            expanded = cache.get(word)
+            if expanded is None:
+                expanded = self._expand(word)
+                if len(cache) >= SEARCH_CACHE_SIZE:
+                    cache.clear()
+                cache[word] = expanded
+            out.extend(expanded)
         return out
+
+    def _expand(self, word: str) -> tuple[str, ...]:
+        if len(word) <= 2:
+            return (word,)
+        freq = self.tokenizer.FREQ
+        grams = [g for i in range(len(word) - 1) if freq.get(g := word[i : i + 2])]
+        if len(word) > 3:
+            grams += [g for i in range(len(word) - 2) if freq.get(g := word[i : i + 3])]
+        return (*grams, word)
 
     def _segment(self, text: str, *, search: bool) -> list[str]:
         tokenizer = self.tokenizer

@@ -242,7 +242,7 @@ class SqlitePostStore:
             words = self._tokenizer.expand_for_search(post.analysis.tokens) + self._tokenizer.cut(post.author)
         else:
             words = self._tokenizer.cut_for_search(f"{post.title}\n{post.text}\n{post.author}")
-        return " ".join(w.lower() for w in words if w.strip())
+        return " ".join(words).lower()
 
     # -- reading ---------------------------------------------------------
 

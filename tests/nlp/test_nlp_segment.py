@@ -62,3 +62,12 @@ def test_private_tokenizer_does_not_touch_global_jieba(brand_seg: Segmenter) -> 
     brand_seg.cut("星河热水器")
     assert brand_seg.tokenizer is not jieba.dt
     assert "星河热水器" not in jieba.dt.FREQ
+
+
+def test_search_expansion_of_cut_words_equals_cut_for_search() -> None:
+    """The store indexes ``expand_for_search(cut(text))``: it must be what jieba's
+    ``cut_for_search`` gives, without segmenting twice (and twice over, from the cache)."""
+    segmenter = Segmenter(["星河热水器"])
+    for text in ("星河热水器漏电，客服推诿，我要维权", "中华人民共和国的北京大学", "abc 中华人民共和国中华人民共和国"):
+        for _ in range(2):
+            assert segmenter.expand_for_search(segmenter.cut(text)) == segmenter.cut_for_search(text)
