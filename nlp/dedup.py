@@ -25,6 +25,9 @@ import hashlib
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
+
+import numpy as np
 
 from yuqing.post import Post
 from yuqing.storage.posts import PipelineState
@@ -45,6 +48,8 @@ BUCKET_CAP = 32
 _NOISE = frozenset({"转发微博", "转发", "repost", "//", "回复", "轉發微博"})
 _HASH_CACHE_SIZE = 200_000
 _hash_cache: dict[str, int] = {}
+_UNSEEN = -1
+_token_hashes: dict[str, int | None] = {}  # token as segmented -> feature_hash of its word, None: no word
 
 
 def _is_word(token: str) -> bool:
@@ -58,14 +63,17 @@ def content_words(tokens: Iterable[str]) -> list[str]:
     return [t.lower() for t in tokens if t and _is_word(t)][:MAX_WORDS]
 
 
-def _pair_hash(a: int, b: int) -> int:
-    """The hash of a word bigram from its words' hashes (splitmix64's finaliser): as
-    stable as theirs, without hashing the joined string (bigrams rarely repeat, so
-    a cache of them would not help)."""
-    z = (a * 0x9E3779B97F4A7C15 + b) & MASK64
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK64
-    return z ^ (z >> 31)
+_U64 = np.dtype("<u8")  # little-endian, so a hash's bytes unpack lowest bit first
+
+
+def _pair_hashes(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The hash of each word bigram from its words' hashes (splitmix64's finaliser): as
+    stable as theirs, without hashing the joined string (bigrams rarely repeat, so a
+    cache of them would not help). numpy's uint64 arithmetic wraps at 2**64."""
+    z = a * np.uint64(0x9E3779B97F4A7C15) + b
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
 
 
 def feature_hash(feature: str) -> int:
@@ -79,38 +87,43 @@ def feature_hash(feature: str) -> int:
     return h
 
 
-def simhash(hashes: Sequence[int]) -> int:
-    """The SimHash of 64-bit hashes: bit i is set when most hashes have bit i set.
+def word_hashes(tokens: Iterable[str]) -> list[int]:
+    """``feature_hash`` of each of ``content_words(tokens)``, cached by token as it stands
+    (one dictionary look-up a token: the case and the word test come with the hash)."""
+    cache = _token_hashes
+    hashes = [h if (h := cache.get(t, _UNSEEN)) is not _UNSEEN else _hash_token(t) for t in tokens]
+    return [h for h in hashes if h is not None][:MAX_WORDS]
 
-    The 64 per-bit counts are kept bit-sliced (``planes[j]`` holds bit j of
-    every count), so adding a hash is a few integer operations, not 64.
-    """
-    n = len(hashes)
-    if n == 0:
-        return 0
-    if n == 1:
-        return hashes[0]
-    planes: list[int] = []
-    for h in hashes:
-        carry = h
-        for j, plane in enumerate(planes):
-            planes[j] = plane ^ carry
-            carry &= plane
-            if not carry:
-                break
-        if carry:
-            planes.append(carry)
-    # bits whose count exceeds n // 2, compared plane by plane from the top
-    threshold = n // 2
-    greater, equal = 0, MASK64
-    for j in range(max(len(planes), threshold.bit_length()) - 1, -1, -1):
-        plane = planes[j] if j < len(planes) else 0
-        if (threshold >> j) & 1:
-            equal &= plane
-        else:
-            greater |= equal & plane
-            equal &= ~plane & MASK64
-    return greater
+
+def _hash_token(token: str) -> int | None:
+    if len(_token_hashes) >= _HASH_CACHE_SIZE:
+        _token_hashes.clear()
+    h = _token_hashes[token] = feature_hash(token.lower()) if _is_word(token) else None
+    return h
+
+
+def _bit_counts(hashes: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """For each group of ``sizes`` consecutive hashes, how many set each of the 64 bits."""
+    counts = np.zeros((len(sizes), 64), dtype=np.int32)
+    nonempty = sizes > 0
+    if hashes.size:
+        bits = np.unpackbits(hashes.astype(_U64).view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
+        starts = (np.cumsum(sizes) - sizes)[nonempty]
+        counts[nonempty] = np.add.reduceat(bits, starts, axis=0, dtype=np.int32)
+    return counts
+
+
+def _majority(counts: np.ndarray, n: np.ndarray) -> list[int]:
+    """Each row's SimHash: bit i set where more than half of the row's ``n`` hashes set it."""
+    bits = (2 * counts > n[:, None]).astype(np.uint8)
+    return [int(v) for v in np.packbits(bits, axis=1, bitorder="little").view(_U64)[:, 0]]
+
+
+def simhash(hashes: Sequence[int]) -> int:
+    """The SimHash of 64-bit hashes: bit i is set when most hashes have bit i set."""
+    array = np.asarray(hashes, dtype=_U64).reshape(-1)
+    sizes = np.array([len(array)])
+    return _majority(_bit_counts(array, sizes), sizes)[0]
 
 
 @dataclass(frozen=True)
@@ -129,9 +142,24 @@ class Fingerprint:
 
 def fingerprint(tokens: Iterable[str]) -> Fingerprint:
     """The SimHash of the content words and their bigrams (the shingles)."""
-    words = [feature_hash(w) for w in content_words(tokens)]
-    shingles = words + [_pair_hash(a, b) for a, b in zip(words, words[1:], strict=False)]
-    return Fingerprint(simhash(shingles), len(shingles))
+    return fingerprints([tokens])[0]
+
+
+def fingerprints(token_lists: Sequence[Iterable[str]]) -> list[Fingerprint]:
+    """``fingerprint`` of each token list, in one numpy pass over all their shingles: the
+    word hashes of every list side by side, the bigram hashes of neighbours (less those
+    that straddle two lists), and the per-bit counts of each list's share of both."""
+    words = [word_hashes(tokens) for tokens in token_lists]
+    sizes = np.array([len(w) for w in words], dtype=np.int64)
+    flat = np.fromiter(chain.from_iterable(words), dtype=_U64, count=int(sizes.sum()))
+    pairs = _pair_hashes(flat[:-1], flat[1:])
+    inside = np.ones(len(pairs), dtype=bool)
+    boundaries = np.cumsum(sizes)[:-1]
+    inside[boundaries[(boundaries > 0) & (boundaries < len(flat))] - 1] = False
+    pair_sizes = np.maximum(sizes - 1, 0)
+    counts = _bit_counts(flat, sizes) + _bit_counts(pairs[inside], pair_sizes)
+    n = sizes + pair_sizes
+    return [Fingerprint(v, int(k)) for v, k in zip(_majority(counts, n), n, strict=True)]
 
 
 def distance(a: int, b: int) -> int:
@@ -262,6 +290,7 @@ class Deduplicator:
     """
 
     PRUNE_EVERY = 50  # batches
+    ORIGINALS_KEPT = 10_000  # reposted texts whose words are kept
 
     def __init__(
         self,
@@ -281,11 +310,25 @@ class Deduplicator:
         self._cursor = 0
         self._batches = 0
         self._lock = threading.Lock()
+        self._original_words: dict[str, list[str]] = {}
 
     def fingerprint(self, post: Post) -> Fingerprint:
+        return self.fingerprints([post])[0]
+
+    def fingerprints(self, posts: Sequence[Post]) -> list[Fingerprint]:
+        """Each post's fingerprint: of its words, or of the text it reposts."""
+        return fingerprints([self._words(post) for post in posts])
+
+    def _words(self, post: Post) -> list[str]:
         original = repost_original(post)
-        tokens = self.cut(clean(original)) if original is not None else post.analysis.tokens
-        return fingerprint(tokens)
+        if original is None:
+            return post.analysis.tokens
+        words = self._original_words.get(original)
+        if words is None:  # a repost storm segments its original once
+            if len(self._original_words) >= self.ORIGINALS_KEPT:
+                self._original_words.clear()
+            words = self._original_words[original] = self.cut(clean(original))
+        return words
 
     def _catch_up(self, since: int) -> None:
         rows, self._cursor = self.state.fingerprints_after(self._cursor, since)
@@ -305,7 +348,7 @@ class Deduplicator:
             return
         # in time order, originals before reposts: clocks (the demo's too) disagree
         todo = sorted(posts, key=lambda p: (repost_original(p) is not None, p.when, p.key))
-        prints = [self.fingerprint(p) for p in todo]
+        prints = self.fingerprints(todo)
         times = [int(p.when.timestamp()) for p in todo]
         with self._lock:
             self._catch_up(min(times) - self.window)
