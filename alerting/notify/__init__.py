@@ -1,0 +1,1 @@
+"""Notices: the channels that carry them (email, WeCom, DingTalk, Feishu group bots)."""
