@@ -71,3 +71,28 @@ def test_search_expansion_of_cut_words_equals_cut_for_search() -> None:
     for text in ("星河热水器漏电，客服推诿，我要维权", "中华人民共和国的北京大学", "abc 中华人民共和国中华人民共和国"):
         for _ in range(2):
             assert segmenter.expand_for_search(segmenter.cut(text)) == segmenter.cut_for_search(text)
+
+
+SAMPLES = (
+    "星河热水器漏电了！洗澡的时候手碰到花洒被电了一下，整个人都麻了，客服推诿说是地线问题",
+    "今天去了趟王府井，人山人海，张小明说那家店的糖葫芦太好吃了哈哈哈哈",
+    "iPhone15 Pro很卡，3.15晚会曝光了C++和C#，100%好评，-_-||",
+    "a b\r\nc  \t 中华人民共和国的北京大学。。。！！ＡＢＣ１２３",
+    "小米SU7和小米su7，星河热水器星河热水器",
+    "",
+)
+
+
+@pytest.mark.parametrize("text", SAMPLES)
+def test_accurate_cut_is_jiebas_word_for_word(brand_seg: Segmenter, text: str) -> None:
+    """``cut`` runs its own pass over jieba's dictionary and HMM (faster): it must give
+    exactly what ``jieba.Tokenizer.cut(text, HMM=True)`` gives, cached runs included."""
+    expected = [w for w in brand_seg.tokenizer.cut(text, HMM=True) if w.strip()]
+    for _ in range(2):
+        assert brand_seg.cut(text) == expected
+
+
+def test_without_new_words_cut_is_jieba_without_hmm(cache_dir: Path) -> None:
+    segmenter = Segmenter(["星河热水器"], cache_dir=cache_dir, new_words=False)
+    text = "张小明说星河热水器的糖葫芦太好吃了"
+    assert segmenter.cut(text) == [w for w in segmenter.tokenizer.cut(text, HMM=False) if w.strip()]
