@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from yuqing.nlp.query import Query, compile_query
 from yuqing.post import Post
 
 
@@ -70,3 +71,31 @@ class NegativeBrandPost:
 
 def group_key(brand: str, event_id: str | None = None) -> str:
     return f"brand:{brand}:event:{event_id}" if event_id else f"brand:{brand}"
+
+
+class KeywordTrigger:
+    """Any post about a watched brand that matches the trigger's query (爆炸 OR 起火 OR 召回),
+    whatever its sentiment: some words need eyes even in a neutral news item.
+    Groups with the brand's event, like a negative post; a duplicate does not fire."""
+
+    def __init__(self, name: str, query: str, severity: str) -> None:
+        self.name = f"keyword:{name}"
+        self.query: Query = compile_query(query)
+        self.severity = severity
+
+    def evaluate(self, post: Post, now: datetime) -> list[Alert]:
+        a = post.analysis
+        if not a.brands or a.duplicate_of or not self.query.search(f"{post.title or ''} {post.text}"):
+            return []
+        return [
+            Alert(
+                rule=self.name,
+                brand=brand,
+                group_key=group_key(brand, a.event_id),
+                title=f"{brand}关键词预警（{self.query.source}）：{summarise(post)}",
+                post_key=post.key,
+                severity=self.severity,
+                at=now,
+            )
+            for brand in a.brands
+        ]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Callable, Iterator
+from typing import Annotated, Any, Iterator
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yuqing.alerting.permissions import allowed
 from yuqing.services import Services
 from yuqing.storage.models import User
 
@@ -48,12 +49,25 @@ def get_current_user(services: ServicesDep, session: SessionDep, token: TokenDep
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-def require_roles(*roles: str) -> Callable[[User], User]:
-    """A dependency that lets only these roles (and admin) through."""
+def require(action: str) -> Any:
+    """A dependency that lets through only the roles ``alerting.permissions`` allows ``action``."""
 
     def check(user: CurrentUser) -> User:
-        if user.role not in roles and user.role != "admin":
+        if not allowed(user.role, action):
+            raise HTTPException(
+                status_code=status.HTTP_403_FORBIDDEN, detail=f"your role ({user.role}) may not {action}"
+            )
+        return user
+
+    return Depends(check)
+
+
+def require_roles(*roles: str) -> Any:
+    """A dependency for routes outside the workflow table (admin pages): these roles only."""
+
+    def check(user: CurrentUser) -> User:
+        if user.role not in roles:
             raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail="not allowed for your role")
         return user
 
-    return check
+    return Depends(check)

@@ -66,6 +66,8 @@ class HealthBook:
             row.reason = verdict.reason[:500]
             row.last_run_at = at
             row.last_items = items
+            if items:
+                row.last_item_at = at
             if verdict.outcome.healthy:
                 row.failures = 0
                 row.failing_since = None

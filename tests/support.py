@@ -108,3 +108,12 @@ def respond(request: Request, body: bytes, content_type: str = HTML) -> list[Any
 def split(items: Iterable[Any]) -> tuple[list[Post], list[Request]]:
     items = list(items)
     return [i for i in items if isinstance(i, Post)], [i for i in items if isinstance(i, Request)]
+
+
+def dispatcher_for(sessions, channels=None, notifiers=None):  # noqa: ANN001, ANN201
+    """A notice dispatcher on these sessions: console only unless channels and notifiers are given."""
+    from yuqing.alerting.dispatch import Dispatcher
+    from yuqing.alerting.feed import Feed
+    from yuqing.settings import NotifySettings
+
+    return Dispatcher(sessions, NotifySettings(channels=channels or {}), notifiers or {}, Feed())

@@ -127,9 +127,10 @@ def test_a_failing_sink_keeps_the_posts_for_yuqing_ingest(demo_site_url: str, tm
         f.write('{"not": "a post"}\n')
     ingest = run("ingest", str(dead), "--config", str(DEMO_CONFIG), "--data-dir", str(data))
     assert ingest.returncode == 1  # one bad line, said so; the good ones are stored
-    # the Weibo page tells three stories (漏电, 异响 and its repost, 漏水): an incident per event
+    # the Weibo page tells three stories (漏电, 异响 and its repost, 漏水): an incident per event,
+    # except that an open 重大 (major) one inhibits new lesser incidents of its brand
     incidents = re.search(r"incidents \[([\d, ]+)\]", ingest.stderr)
-    assert "8 posts, 8 new" in ingest.stderr and incidents and len(incidents[1].split(",")) >= 3, ingest.stderr
+    assert "8 posts, 8 new" in ingest.stderr and incidents and len(incidents[1].split(",")) >= 2, ingest.stderr
     assert "1 lines are not posts and were skipped (lines 9)" in ingest.stderr
     assert_one_line_error(run("ingest", str(tmp_path / "nope.jsonl")), "file not found")
 

@@ -37,8 +37,14 @@ def test_built_ins_register_through_the_hooks() -> None:
     assert {s.name for s in flatten(pm.hook.register_sources())} >= {"weibo", "baidu", "discuz"}
     settings = load_settings()
     assert [r.name for r in flatten(pm.hook.register_alert_rules(settings=settings))] == ["negative_brand_post"]
-    [policy] = flatten(pm.hook.register_sla_policies(settings=settings))
-    assert policy.kind == "response" and policy.due_after == timedelta(hours=2)
+    policies = {p.kind: p for p in flatten(pm.hook.register_sla_policies(settings=settings))}
+    assert {k: p.due_after for k, p in policies.items()} == {
+        "response": timedelta(hours=2),
+        "statement": timedelta(hours=24),
+        "director_report": timedelta(hours=2),
+    }
+    assert policies["director_report"].severities == ("major",)
+    assert [n.name for n in flatten(pm.hook.register_notifiers(settings=settings))] == []
 
 
 def test_a_plugin_adds_a_policy_and_a_route(tmp_path, monkeypatch) -> None:
@@ -65,7 +71,7 @@ def test_a_plugin_adds_a_policy_and_a_route(tmp_path, monkeypatch) -> None:
     services = Services(load_settings(data_dir=tmp_path / "d"))
     try:
         kinds = {p.kind for p in services.incidents.policies}
-        assert kinds == {"response", "complaint_response"}
+        assert kinds == {"response", "statement", "director_report", "complaint_response"}
         with TestClient(create_app(services)) as client:
             assert client.get("/api/complaints/ping").json() == {"pong": "投诉"}
     finally:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+import re
+from typing import get_args
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -11,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from yuqing.clock import Clock
 from yuqing.errors import YuqingError
+from yuqing.settings import Role
 from yuqing.storage.models import User
 
-Role = Literal["brand", "brand_lead", "legal", "director", "admin"]
 ROLES: tuple[str, ...] = get_args(Role)
 
 # Who the demo creates, all with the password "demo": never outside demo mode.
@@ -26,6 +27,7 @@ DEMO_USERS: dict[str, Role] = {
 }
 DEMO_PASSWORD = "demo"
 
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _hasher = PasswordHasher()
 # Verified against when the user does not exist, so a wrong name costs as much as a wrong password.
 _DUMMY_HASH = _hasher.hash("not a password")
@@ -35,7 +37,7 @@ class AccountError(YuqingError):
     pass
 
 
-def add_user(session: Session, clock: Clock, username: str, role: str, password: str) -> User:
+def add_user(session: Session, clock: Clock, username: str, role: str, password: str, email: str | None = None) -> User:
     if role not in ROLES:
         raise AccountError(f"unknown role {role!r} (roles: {', '.join(ROLES)})")
     username = username.strip()
@@ -45,7 +47,9 @@ def add_user(session: Session, clock: Clock, username: str, role: str, password:
         raise AccountError("the password is empty")
     if session.scalar(select(User).where(User.username == username)) is not None:
         raise AccountError(f"user {username!r} exists already")
-    user = User(username=username, role=role, password_hash=_hasher.hash(password), created_at=clock.now())
+    if email is not None and not _EMAIL.fullmatch(email):
+        raise AccountError(f"not an e-mail address: {email!r}")
+    user = User(username=username, role=role, password_hash=_hasher.hash(password), created_at=clock.now(), email=email)
     session.add(user)
     session.flush()
     return user

@@ -31,7 +31,7 @@ def _server_args(parser: argparse.ArgumentParser) -> None:
 
 
 def _settings(args: argparse.Namespace, **extra: Any) -> Settings:
-    overrides: dict[str, Any] = {"data_dir": args.data_dir, **extra}
+    overrides: dict[str, Any] = {"data_dir": args.data_dir, "time_scale": getattr(args, "time_scale", None), **extra}
     server = {k: v for k, v in (("host", getattr(args, "host", None)), ("port", getattr(args, "port", None))) if v}
     settings = load_settings(args.config, **overrides)
     if server:
@@ -132,8 +132,8 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     try:
         migrate(engine)
         with session_factory(engine).begin() as session:
-            user = add_user(session, SystemClock(), args.name, args.role, password)
-            print(f"added user {user.username} ({user.role})")
+            user = add_user(session, SystemClock(), args.name, args.role, password, email=args.email)
+            print(f"added user {user.username} ({user.role}{', ' + user.email if user.email else ''})")
     finally:
         engine.dispose()
     return 0
@@ -220,6 +220,13 @@ def build_parser() -> argparse.ArgumentParser:
     _settings_args(serve)
     _server_args(serve)
     serve.set_defaults(func=cmd_serve)
+    for p in (run, serve):
+        p.add_argument(
+            "--time-scale",
+            type=float,
+            metavar="N",
+            help="a drill (演练): N simulated seconds per real second, kept in the data dir",
+        )
 
     crawl = sub.add_parser("crawl", help="crawl one source once")
     crawl.add_argument("source", help="source name, e.g. weibo, baidu, discuz")
@@ -284,6 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("name")
     add.add_argument("--role", required=True, choices=ROLES)
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    add.add_argument("--email", help="where e-mail channels reach this user")
     _settings_args(add)
     add.set_defaults(func=cmd_user_add)
     return parser

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -30,3 +32,24 @@ class FixedClock:
 
     def advance(self, delta: timedelta) -> None:
         self._now += delta
+
+
+class ScaledClock:
+    """A drill's clock (演练): ``scale`` simulated seconds pass per real second, from an origin.
+
+    simulated now = ``origin_sim`` + (real now − ``origin_real``) × ``scale``, in epoch
+    seconds. The origin is kept in the data (``storage.models.ClockState``), so a
+    restarted drill continues its own timeline as if time had kept running.
+    """
+
+    def __init__(
+        self, origin_real: float, origin_sim: float, scale: float, real: Callable[[], float] = time.time
+    ) -> None:
+        self.origin_real, self.origin_sim, self.scale = origin_real, origin_sim, scale
+        self._real = real
+
+    def sim_epoch(self) -> float:
+        return self.origin_sim + (self._real() - self.origin_real) * self.scale
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.sim_epoch(), SHANGHAI)

@@ -16,9 +16,12 @@ import pluggy
 if TYPE_CHECKING:
     from fastapi import APIRouter
 
+    from yuqing.alerting.notify.base import Notifier
     from yuqing.alerting.rules import AlertRule
     from yuqing.alerting.sla import SlaPolicy
+    from yuqing.alerting.ticker import Watch
     from yuqing.crawlers.sources import SourceSpec
+    from yuqing.services import Services
     from yuqing.settings import Settings
 
 hookspec = pluggy.HookspecMarker("yuqing")
@@ -36,8 +39,18 @@ def register_alert_rules(settings: Settings) -> list[AlertRule]:
 
 
 @hookspec
+def register_watches(services: Services) -> list[Watch]:
+    """Rules the ticker checks every few minutes (a spike against the baseline, a silent source)."""
+
+
+@hookspec
 def register_sla_policies(settings: Settings) -> list[SlaPolicy]:
-    """Deadlines started when an incident opens (kind, time allowed, severities)."""
+    """Deadlines started when an incident opens (kind, time allowed, severities, escalation steps)."""
+
+
+@hookspec
+def register_notifiers(settings: Settings) -> list[Notifier]:
+    """Notification channels by name (``Notifier.name``); the routing sends to them by role and severity."""
 
 
 @hookspec

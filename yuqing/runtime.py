@@ -1,9 +1,10 @@
-"""Running yuqing: the API server and, for ``yuqing run``, the crawl scheduler,
-in one process on one event loop.
+"""Running yuqing: the API server, the SLA ticker and, for ``yuqing run``, the
+crawl scheduler, in one process on one event loop.
 
 Scrapy runs on Twisted's asyncio reactor, which drives the same asyncio loop
 as uvicorn, so a crawl and an API request interleave like any two coroutines.
-The CPU-heavy part of a crawl (NLP, store, alerts) runs in a worker thread.
+The CPU-heavy part of a crawl (NLP, store, alerts) and each tick of the SLA
+ticker (database work, notices over the network) run in worker threads.
 """
 
 from __future__ import annotations
@@ -12,12 +13,15 @@ import asyncio
 import contextlib
 import logging
 import signal
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from scrapy.utils.reactor import install_reactor
 
 from yuqing.errors import YuqingError
 from yuqing.settings import Settings
+
+if TYPE_CHECKING:
+    from yuqing.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +85,7 @@ def run(settings: Settings, *, crawl: bool) -> None:
             loop.add_signal_handler(sig, server.stop)
         serving = asyncio.ensure_future(server.serve())
         crawling = asyncio.ensure_future(scheduler.run()) if scheduler else None
+        ticking = asyncio.ensure_future(_tick_forever(services))
         while not server.started and not serving.done():
             await asyncio.sleep(0.05)
         if server.started:
@@ -88,10 +93,11 @@ def run(settings: Settings, *, crawl: bool) -> None:
         try:
             await serving
         finally:
-            if crawling:
-                crawling.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await crawling
+            for task in (crawling, ticking):
+                if task:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
 
     from scrapy.utils.defer import deferred_from_coro
 
@@ -105,6 +111,24 @@ def run(settings: Settings, *, crawl: bool) -> None:
         raise YuqingError(f"cannot listen on {settings.server.host}:{settings.server.port} (in use?)")
     if failure:
         raise failure[0]
+
+
+async def _tick_forever(services: Services) -> None:
+    """The SLA ticker, every ``tick_seconds`` (real); the first tick at start handles what fell
+    due while the service was down. A failing tick is logged and tried again next time."""
+    interval = tick_interval(services.settings.tick_seconds, getattr(services.clock, "scale", 1.0))
+    while True:
+        try:
+            await asyncio.to_thread(services.tick)
+        except Exception:
+            log.exception("SLA tick failed; retrying in %.2f s", interval)
+        await asyncio.sleep(interval)
+
+
+def tick_interval(tick_seconds: float, scale: float) -> float:
+    """Real seconds between ticks: ``tick_seconds``, but in a fast drill often enough that a
+    step fires within 30 simulated seconds of its time (and never more than 20 times a second)."""
+    return max(0.05, min(tick_seconds, 30.0 / scale))
 
 
 class _Server:

@@ -22,8 +22,14 @@ import pluggy
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from yuqing.alerting.dispatch import Dispatcher
+from yuqing.alerting.drill import drill_clock
+from yuqing.alerting.feed import Feed
 from yuqing.alerting.incidents import IncidentService
 from yuqing.alerting.rules import Alert, AlertRule
+from yuqing.alerting.statements import Statements
+from yuqing.alerting.ticker import Ticker
+from yuqing.alerting.workflow import Workflow
 from yuqing.clock import Clock, SystemClock
 from yuqing.crawlers.classify import crawl_outcome
 from yuqing.crawlers.health import HealthBook, health_alert
@@ -79,21 +85,41 @@ def secret_key(settings: Settings) -> str:
 class Services:
     def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         self.settings = settings
-        self.clock: Clock = clock or SystemClock()
         ensure_data_dir(settings.data_dir)
         self.plugins: pluggy.PluginManager = get_plugin_manager()
         self.engine: Engine = make_engine(settings.workflow_url)
         migrate(self.engine)
         self.sessions: sessionmaker[Session] = session_factory(self.engine)
+        self.clock: Clock = clock or drill_clock(self.sessions, settings.time_scale) or SystemClock()
         self.segmenter: Segmenter = build_segmenter(settings)
         self.posts: PostStore = SqlitePostStore(settings.posts_db_path, self.segmenter)
         hook = self.plugins.hook
         self.rules: list[AlertRule] = flatten(hook.register_alert_rules(settings=settings))
-        self.incidents = IncidentService(self.sessions, flatten(hook.register_sla_policies(settings=settings)))
+        self.feed = Feed()
+        notifiers = {n.name: n for n in flatten(hook.register_notifiers(settings=settings))}
+        self.dispatcher = Dispatcher(self.sessions, settings.notify, notifiers, self.feed)
+        policies = flatten(hook.register_sla_policies(settings=settings))
+        self.incidents = IncidentService(self.sessions, policies, self.dispatcher, inhibit=settings.alerts.inhibit)
+        self.workflow = Workflow(self.sessions, self.incidents, self.clock)
+        self.statements = Statements(self.sessions, self.dispatcher, self.clock)
         self.secret_key = secret_key(settings)
         self.health = HealthBook(self.sessions)
         self.seen = DatabaseSeen(self.sessions, self.clock)
+        self.ticker = Ticker(
+            self.sessions, policies, self.incidents, self.dispatcher, flatten(hook.register_watches(services=self))
+        )
         self._ingest_lock = threading.Lock()
+
+    def tick(self) -> None:
+        """One run of the SLA ticker at the clock's now (``runtime`` calls it every ``tick_seconds``)."""
+        report = self.ticker.tick(self.clock.now())
+        if report.firings or report.sent or report.alerts:
+            log.info(
+                "tick: %d clock steps fired, %d notices sent, %d watch alerts",
+                report.firings,
+                report.sent,
+                report.alerts,
+            )
 
     @cached_property
     def pipeline(self) -> Pipeline:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import tomllib
 from contextvars import ContextVar
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_settings import (
@@ -208,6 +208,113 @@ class CrawlSettings(_Section):
     )
 
 
+Role = Literal["brand", "brand_lead", "legal", "director", "admin"]
+Severity = Literal["general", "serious", "major"]
+SEVERITY_NAMES: tuple[str, ...] = get_args(Severity)
+
+
+class EscalationStep(_Section):
+    """One step of a clock's escalation policy: who hears of it, and when."""
+
+    at: float = Field(ge=0, le=10, description="share of the time allowed: 0 = at once, 0.75 = 75 %, 1 = the deadline")
+    notify: list[Role] = Field(min_length=1)
+    repeat_minutes: float | None = Field(
+        default=None, gt=0, description="notify again every N minutes until the clock is met"
+    )
+
+
+class ClockSettings(_Section):
+    """An SLA clock: the time allowed from detection, the severities it runs for, its escalation."""
+
+    hours: float = Field(gt=0)
+    severities: list[Severity] = Field(default_factory=lambda: list(SEVERITY_NAMES), min_length=1)
+    escalation: list[EscalationStep] = Field(default_factory=list)
+
+
+def _default_escalation() -> list[EscalationStep]:
+    return [EscalationStep(at=0.75, notify=["brand_lead"]), EscalationStep(at=1.0, notify=["director"])]
+
+
+class SlaSettings(_Section):
+    """Policy 一(六)2: respond in 2 h; a legal-approved statement in 24 h; a major crisis to the
+    director in 2 h (notified at once, again every 15 minutes until the director acknowledges)."""
+
+    response: ClockSettings = Field(default_factory=lambda: ClockSettings(hours=2, escalation=_default_escalation()))
+    statement: ClockSettings = Field(default_factory=lambda: ClockSettings(hours=24, escalation=_default_escalation()))
+    director_report: ClockSettings = Field(
+        default_factory=lambda: ClockSettings(
+            hours=2,
+            severities=["major"],
+            escalation=[
+                EscalationStep(at=0, notify=["director"], repeat_minutes=15),
+                EscalationStep(at=1.0, notify=["director", "brand_lead"]),
+            ],
+        )
+    )
+
+
+class KeywordTrigger(_Section):
+    """Alert on any post about a brand that matches this query, whatever its sentiment."""
+
+    name: str = Field(min_length=1, max_length=48)
+    query: str = Field(min_length=1, description='brand-query language, e.g. 爆炸 OR 起火 OR "召回"')
+    severity: Severity = "serious"
+
+
+class SpikeSettings(_Section):
+    """A brand's negative posts in the last window against its own baseline: mean + k·σ of the
+    windows before it."""
+
+    enabled: bool = True
+    window_minutes: int = Field(default=60, ge=5)
+    baseline_hours: int = Field(default=24, ge=2)
+    k: float = Field(default=3.0, gt=0)
+    min_count: int = Field(default=5, ge=1, description="never a spike below this many negative posts")
+    severity: Severity = "serious"
+    check_minutes: float = Field(default=5, gt=0, description="how often the ticker looks")
+
+
+class AlertSettings(_Section):
+    keywords: list[KeywordTrigger] = Field(default_factory=list)
+    spike: SpikeSettings = Field(default_factory=SpikeSettings)
+    silent_hours: float = Field(default=24, gt=0, description="a source with no new post for this long raises 信源沉默")
+    inhibit: bool = Field(default=True, description="an open 重大 incident mutes new lesser alerts of its brand")
+
+
+class ChannelSettings(_Section):
+    """A notification channel: an SMTP server, or a WeCom / DingTalk / Feishu group bot."""
+
+    kind: Literal["email", "wecom", "dingtalk", "feishu"]
+    roles: list[Role] = Field(default_factory=lambda: ["brand", "brand_lead", "legal", "director"])
+    severities: list[Severity] = Field(default_factory=lambda: list(SEVERITY_NAMES))
+    url: str | None = Field(default=None, description="the group bot's webhook URL")
+    secret: str | None = Field(default=None, description="DingTalk / Feishu signing secret, when the bot has one")
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_security: Literal["none", "starttls", "ssl"] = "none"
+    sender: str | None = Field(default=None, description="the From address")
+    to: list[str] = Field(default_factory=list, description="addresses besides the users of the roles")
+    timeout_seconds: float = Field(default=10, gt=0)
+
+    @model_validator(mode="after")
+    def _check(self) -> ChannelSettings:
+        if self.kind == "email":
+            if not self.smtp_host or not self.sender:
+                raise ValueError("an email channel needs smtp_host and sender")
+        elif not self.url:
+            raise ValueError(f"a {self.kind} channel needs url (the group bot's webhook)")
+        return self
+
+
+class NotifySettings(_Section):
+    channels: dict[str, ChannelSettings] = Field(default_factory=dict)
+    max_attempts: int = Field(default=8, ge=1)
+    retry_seconds: float = Field(default=30, gt=0, description="first retry after this, doubling each time")
+    console_url: str | None = Field(default=None, description="link to the console in notices, e.g. http://yq:8000")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="YUQING_",
@@ -231,7 +338,13 @@ class Settings(BaseSettings):
     sentiment_model_path: Path | None = Field(
         default=None, description="a model directory for backends that load one (transformers)"
     )
-    response_hours: float = Field(default=2.0, gt=0, description="policy: respond within N hours")
+    time_scale: float | None = Field(
+        default=None, gt=0, description="a drill (演练): N simulated seconds per real second; kept in the data"
+    )
+    tick_seconds: float = Field(default=1.0, gt=0, description="how often (real seconds) the SLA ticker runs")
+    sla: SlaSettings = Field(default_factory=SlaSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
+    notify: NotifySettings = Field(default_factory=NotifySettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
     crawl: CrawlSettings = Field(default_factory=CrawlSettings)
     brands: list[BrandSettings] = Field(default_factory=list)

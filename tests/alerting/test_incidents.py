@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from support import dispatcher_for
 from yuqing.alerting.incidents import IncidentService, list_incidents
 from yuqing.alerting.rules import NegativeBrandPost
 from yuqing.alerting.sla import SlaPolicy
@@ -25,7 +26,9 @@ def sessions(workflow_engine):
 
 @pytest.fixture
 def service(sessions):
-    return IncidentService(sessions, [SlaPolicy(kind="response", due_after=timedelta(hours=2))])
+    return IncidentService(
+        sessions, [SlaPolicy(kind="response", due_after=timedelta(hours=2))], dispatcher_for(sessions)
+    )
 
 
 def alerts_for(post, now):
@@ -113,6 +116,7 @@ def test_a_graver_alert_escalates_the_incident_and_starts_its_deadlines(sessions
             SlaPolicy(kind="response", due_after=timedelta(hours=2)),
             SlaPolicy(kind="director_report", due_after=timedelta(hours=2), severities=("major",)),
         ],
+        dispatcher_for(sessions),
     )
     general = NEGATIVE.model_copy(update={"event_id": "ev-a", "severity": "general"})
     major = general.model_copy(update={"severity": "major"})
