@@ -168,16 +168,13 @@ class Segmenter:
         """What ``cut_for_search`` gives, from words ``cut`` already found: each long
         word's dictionary 2- and 3-grams, then the word. Saves segmenting twice."""
         cache = self._search_words
-        out: list[str] = []
-        for word in tokens:
-            expanded = cache.get(word)
-            if expanded is None:
-                expanded = self._expand(word)
-                if len(cache) >= SEARCH_CACHE_SIZE:
-                    cache.clear()
-                cache[word] = expanded
-            out.extend(expanded)
-        return out
+        return [gram for word in tokens for gram in (cache.get(word) or self._expanded(word))]
+
+    def _expanded(self, word: str) -> tuple[str, ...]:
+        if len(self._search_words) >= SEARCH_CACHE_SIZE:
+            self._search_words.clear()
+        expanded = self._search_words[word] = self._expand(word)
+        return expanded
 
     def _expand(self, word: str) -> tuple[str, ...]:
         if len(word) <= 2:

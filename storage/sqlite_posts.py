@@ -31,6 +31,7 @@ from .posts import (
 )
 
 MASK64 = (1 << 64) - 1
+AUTHORS_KEPT = 50_000  # author names whose segmentation is kept
 
 
 def to_signed(value: int) -> int:
@@ -117,6 +118,33 @@ _COLUMNS = (
 )
 
 
+_UPSERT = f"""
+INSERT INTO posts ({_COLUMNS}) VALUES ({",".join("?" * len(_COLUMNS.split(",")))})
+ON CONFLICT (key) DO UPDATE SET
+    url = excluded.url, title = excluded.title, text = excluded.text,
+    author = excluded.author,
+    author_followers = COALESCE(excluded.author_followers, posts.author_followers),
+    published_at = COALESCE(excluded.published_at, posts.published_at),
+    fetched_at = excluded.fetched_at,
+    ts = CASE WHEN excluded.published_at IS NULL AND posts.published_at IS NOT NULL
+              THEN posts.ts ELSE excluded.ts END,
+    reposts = excluded.reposts, comments = excluded.comments, likes = excluded.likes,
+    parent_id = COALESCE(excluded.parent_id, posts.parent_id),
+    raw = excluded.raw, brands = excluded.brands, sentiment = excluded.sentiment,
+    negative_score = excluded.negative_score, evidence = excluded.evidence,
+    simhash = excluded.simhash, duplicate_of = excluded.duplicate_of,
+    event_id = excluded.event_id, risk_score = excluded.risk_score,
+    severity = excluded.severity, risk_reasons = excluded.risk_reasons
+"""
+
+
+def _json(value: Any) -> str:
+    """``value`` as JSON; an empty list or dict (most posts' evidence, reasons, raw) without the encoder."""
+    if not value and type(value) in (list, dict):
+        return "[]" if type(value) is list else "{}"
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
 def _epoch(value: datetime) -> int:
     return int(value.timestamp())
 
@@ -130,6 +158,7 @@ class SqlitePostStore:
 
     def __init__(self, path: Path | str, tokenizer: Tokenizer) -> None:
         self._tokenizer = tokenizer
+        self._authors: dict[str, list[str]] = {}
         self._lock = threading.Lock()
         self._db = sqlite3.connect(str(path), check_same_thread=False)
         self._db.row_factory = sqlite3.Row
@@ -152,56 +181,35 @@ class SqlitePostStore:
     # -- writing ---------------------------------------------------------
 
     def upsert(self, posts: Sequence[Post]) -> UpsertResult:
+        """One transaction a batch: the rows in one ``executemany``, then their index text."""
         result = UpsertResult()
         if not posts:
             return result
         latest: dict[str, Post] = {post.key: post for post in posts}
-        rows = [(post, self._row(post), self._index_text(post)) for post in latest.values()]
+        keys = list(latest)
+        rows = [self._row(post) for post in latest.values()]
+        texts = [self._index_text(post) for post in latest.values()]
         with self._lock, self._db:
-            existing = self._existing_keys(list(latest))
-            for post, row, tokens in rows:
-                post_rowid = self._upsert_row(row)
-                if post.key in existing:
-                    self._db.execute("DELETE FROM posts_fts WHERE rowid = ?", (post_rowid,))
-                    result.updated.append(post.key)
-                else:
-                    result.created.append(post.key)
-                self._db.execute("INSERT INTO posts_fts (rowid, tokens) VALUES (?, ?)", (post_rowid, tokens))
+            before = self._ids(keys)
+            self._db.executemany(_UPSERT, rows)
+            ids = {**before, **self._ids([k for k in keys if k not in before])}
+            self._db.executemany("DELETE FROM posts_fts WHERE rowid = ?", [(i,) for i in before.values()])
+            self._db.executemany(
+                "INSERT INTO posts_fts (rowid, tokens) VALUES (?, ?)",
+                [(ids[key], text) for key, text in zip(keys, texts, strict=True)],
+            )
+        for key in keys:
+            (result.updated if key in before else result.created).append(key)
         return result
 
-    def _existing_keys(self, keys: list[str]) -> set[str]:
-        found: set[str] = set()
+    def _ids(self, keys: list[str]) -> dict[str, int]:
+        """The row ids of the stored posts among ``keys``."""
+        found: dict[str, int] = {}
         for i in range(0, len(keys), 500):
             chunk = keys[i : i + 500]
             marks = ",".join("?" * len(chunk))
-            found.update(r[0] for r in self._db.execute(f"SELECT key FROM posts WHERE key IN ({marks})", chunk))
+            found.update(self._db.execute(f"SELECT key, id FROM posts WHERE key IN ({marks})", chunk).fetchall())
         return found
-
-    def _upsert_row(self, row: tuple[Any, ...]) -> int:
-        marks = ",".join("?" * len(row))
-        cursor = self._db.execute(
-            f"""
-            INSERT INTO posts ({_COLUMNS}) VALUES ({marks})
-            ON CONFLICT (key) DO UPDATE SET
-                url = excluded.url, title = excluded.title, text = excluded.text,
-                author = excluded.author,
-                author_followers = COALESCE(excluded.author_followers, posts.author_followers),
-                published_at = COALESCE(excluded.published_at, posts.published_at),
-                fetched_at = excluded.fetched_at,
-                ts = CASE WHEN excluded.published_at IS NULL AND posts.published_at IS NOT NULL
-                          THEN posts.ts ELSE excluded.ts END,
-                reposts = excluded.reposts, comments = excluded.comments, likes = excluded.likes,
-                parent_id = COALESCE(excluded.parent_id, posts.parent_id),
-                raw = excluded.raw, brands = excluded.brands, sentiment = excluded.sentiment,
-                negative_score = excluded.negative_score, evidence = excluded.evidence,
-                simhash = excluded.simhash, duplicate_of = excluded.duplicate_of,
-                event_id = excluded.event_id, risk_score = excluded.risk_score,
-                severity = excluded.severity, risk_reasons = excluded.risk_reasons
-            RETURNING id
-            """,
-            row,
-        )
-        return int(cursor.fetchone()[0])
 
     def _row(self, post: Post) -> tuple[Any, ...]:
         a = post.analysis
@@ -222,27 +230,36 @@ class SqlitePostStore:
             post.comments,
             post.likes,
             post.parent_id,
-            json.dumps(post.raw, ensure_ascii=False, default=str),
-            json.dumps(sorted(set(a.brands)), ensure_ascii=False),
+            _json(post.raw),
+            _json(sorted(set(a.brands))),
             a.sentiment,
             a.negative_score,
-            json.dumps(a.evidence, ensure_ascii=False),
+            _json(a.evidence),
             to_signed(int(a.simhash, 16)) if a.simhash else None,
             a.duplicate_of,
             a.event_id,
             a.risk_score,
             a.severity,
-            json.dumps(a.risk_reasons, ensure_ascii=False),
+            _json(a.risk_reasons),
         )
 
     def _index_text(self, post: Post) -> str:
         """The words to index: the pipeline's (cleaned, simplified) words with the
         shorter words inside long ones, or a fresh segmentation when it has none."""
         if post.analysis.tokens:
-            words = self._tokenizer.expand_for_search(post.analysis.tokens) + self._tokenizer.cut(post.author)
+            words = self._tokenizer.expand_for_search(post.analysis.tokens) + self._author_words(post.author)
         else:
             words = self._tokenizer.cut_for_search(f"{post.title}\n{post.text}\n{post.author}")
         return " ".join(words).lower()
+
+    def _author_words(self, author: str) -> list[str]:
+        """The author's name segmented, once per name (the same accounts post again and again)."""
+        words = self._authors.get(author)
+        if words is None:
+            if len(self._authors) >= AUTHORS_KEPT:
+                self._authors.clear()
+            words = self._authors[author] = self._tokenizer.cut(author)
+        return words
 
     # -- reading ---------------------------------------------------------
 
