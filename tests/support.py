@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Callable
+from urllib.parse import parse_qs, urlsplit
 
 from scrapy import Request, Spider
 from scrapy.http import HtmlResponse, TextResponse
@@ -117,3 +121,63 @@ def dispatcher_for(sessions, channels=None, notifiers=None):  # noqa: ANN001, AN
     from yuqing.settings import NotifySettings
 
     return Dispatcher(sessions, NotifySettings(channels=channels or {}), notifiers or {}, Feed())
+
+
+# --- a group bot's webhook, for notice channels -------------------------------------------
+
+
+@dataclass
+class Received:
+    path: str
+    query: dict[str, str]
+    content_type: str
+    raw: bytes
+
+    @property
+    def json(self) -> dict[str, Any]:
+        return json.loads(self.raw.decode("utf-8"))
+
+
+@dataclass
+class Receiver:
+    url: str
+    requests: list[Received] = field(default_factory=list)
+    answers: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # next answers, then the default
+    default: tuple[int, dict[str, Any]] = (200, {"errcode": 0, "errmsg": "ok"})
+    delay: float = 0.0
+
+
+@contextmanager
+def webhook_receiver() -> Iterator[Receiver]:
+    """A local HTTP server that records each POST (a group bot's webhook) and answers as told."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server.daemon_threads = True  # a slow answer does not hold up the teardown
+    state = Receiver(url=f"http://127.0.0.1:{server.server_address[1]}/hook?key=k-123")
+    server.state = state  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        state: Receiver = self.server.state  # type: ignore[attr-defined]
+        raw = self.rfile.read(int(self.headers["Content-Length"]))
+        url = urlsplit(self.path)
+        query = {key: values[0] for key, values in parse_qs(url.query).items()}
+        state.requests.append(Received(url.path, query, self.headers["Content-Type"], raw))
+        time.sleep(state.delay)
+        status, answer = state.answers.pop(0) if state.answers else state.default
+        body = json.dumps(answer).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass

@@ -5,18 +5,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
-import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from support import free_port
+from support import Receiver, free_port, webhook_receiver
 from yuqing.alerting.notify.base import DeliveryError, Message
 from yuqing.alerting.notify.channels import build_notifier
 from yuqing.alerting.notify.webhooks import (
@@ -83,60 +78,10 @@ def test_split_text_refuses_a_limit_smaller_than_a_character() -> None:
 # --- a real HTTP receiver ------------------------------------------------------------------
 
 
-@dataclass
-class Received:
-    path: str
-    query: dict[str, str]
-    content_type: str
-    raw: bytes
-
-    @property
-    def json(self) -> dict[str, Any]:
-        return json.loads(self.raw.decode("utf-8"))
-
-
-@dataclass
-class Receiver:
-    url: str
-    requests: list[Received] = field(default_factory=list)
-    answers: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # next answers, then the default
-    default: tuple[int, dict[str, Any]] = (200, {"errcode": 0, "errmsg": "ok"})
-    delay: float = 0.0
-
-
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    server.daemon_threads = True  # a slow answer does not hold up the teardown
-    state = Receiver(url=f"http://127.0.0.1:{server.server_address[1]}/hook?key=k-123")
-    server.state = state  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with webhook_receiver() as state:
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-class _Handler(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-        state: Receiver = self.server.state  # type: ignore[attr-defined]
-        raw = self.rfile.read(int(self.headers["Content-Length"]))
-        url = urlsplit(self.path)
-        query = {key: values[0] for key, values in parse_qs(url.query).items()}
-        state.requests.append(Received(url.path, query, self.headers["Content-Type"], raw))
-        time.sleep(state.delay)
-        status, answer = state.answers.pop(0) if state.answers else state.default
-        body = json.dumps(answer).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
 
 def bot(kind: str, url: str, secret: str | None = None, timeout: float = 5) -> Any:
