@@ -115,13 +115,18 @@ class Dispatcher:
             ):
                 emails.setdefault(role, []).append(email)
         wanted = recipients(notice, self.settings.channels, emails)
-        known = set(
-            session.scalars(
-                select(Notification.recipient).where(
-                    Notification.incident_id == notice.incident_id, Notification.reason == notice.reason
+        # what this transaction logged already (not flushed yet), and what the database holds
+        logged: set[tuple[int, str, str]] = session.info.setdefault("nflog_keys", set())
+        with session.no_autoflush:
+            known = set(
+                session.scalars(
+                    select(Notification.recipient).where(
+                        Notification.incident_id == notice.incident_id, Notification.reason == notice.reason
+                    )
                 )
             )
-        )
+        known |= {r for i, reason, r in logged if i == notice.incident_id and reason == notice.reason}
+        logged.update((notice.incident_id, notice.reason, r.address) for r in wanted)
         rows = [
             Notification(
                 incident_id=notice.incident_id,
@@ -143,27 +148,36 @@ class Dispatcher:
         session.add_all(rows)
         return rows
 
-    def deliver(self, now: datetime, limit: int = 200) -> int:
-        """Send what is due; returns how many were sent."""
-        with self._sessions() as session:
-            due = list(
-                session.scalars(
-                    select(Notification)
-                    .where(
-                        or_(Notification.status == "pending", Notification.status == "failed"),
-                        Notification.next_attempt_at <= now,
-                    )
-                    .order_by(Notification.next_attempt_at, Notification.id)
-                    .limit(limit)
-                )
-            )
-            session.expunge_all()
+    def deliver(self, now: datetime, batch: int = 200) -> int:
+        """Send everything that is due, a batch at a time; returns how many were sent."""
         sent = 0
-        for row in due:
-            error = self._send(row)
-            self._record(row.id, error, now)
-            sent += error is None
-        return sent
+        while True:
+            with self._sessions() as session:
+                due = list(
+                    session.scalars(
+                        select(Notification)
+                        .where(
+                            or_(Notification.status == "pending", Notification.status == "failed"),
+                            Notification.next_attempt_at <= now,
+                        )
+                        .order_by(Notification.next_attempt_at, Notification.id)
+                        .limit(batch)
+                    )
+                )
+                session.expunge_all()
+            # the console is in-process and cannot half-fail: its outcomes are kept in one
+            # transaction a batch; a channel over the network is recorded right after each send
+            console: list[tuple[int, DeliveryError | None]] = []
+            for row in due:
+                error = self._send(row)
+                sent += error is None
+                if row.channel == CONSOLE:
+                    console.append((row.id, error))
+                else:
+                    self._record([(row.id, error)], now)
+            self._record(console, now)
+            if len(due) < batch:
+                return sent
 
     def _send(self, row: Notification) -> DeliveryError | None:
         notifier = self.notifiers.get(row.channel)
@@ -184,32 +198,37 @@ class Dispatcher:
             return DeliveryError(f"{type(exc).__name__}: {exc}")
         return None
 
-    def _record(self, row_id: int, error: DeliveryError | None, now: datetime) -> None:
+    def _record(self, outcomes: list[tuple[int, DeliveryError | None]], now: datetime) -> None:
+        if not outcomes:
+            return
         with self._sessions.begin() as session:
-            row = session.get(Notification, row_id)
-            if row is None or row.status not in ("pending", "failed"):
-                return
-            row.attempts += 1
-            details = {
-                "recipient": row.recipient,
-                "channel": row.channel,
-                "reason": row.reason,
-                "attempt": row.attempts,
+            rows = {
+                n.id: n
+                for n in session.scalars(select(Notification).where(Notification.id.in_([i for i, _ in outcomes])))
             }
-            if error is None:
-                row.status, row.sent_at, row.next_attempt_at, row.last_error = "sent", now, None, None
-                timeline.record(session, row.incident_id, "notification", now, **details)
-                return
-            row.last_error = str(error)[:500]
-            if error.retry and row.attempts < self.settings.max_attempts:
-                row.status = "failed"
-                row.next_attempt_at = now + timedelta(seconds=self.settings.retry_seconds * 2 ** (row.attempts - 1))
-            else:
-                row.status, row.next_attempt_at = "gave_up", None
-            log.warning("notice to %s failed (attempt %d): %s", row.recipient, row.attempts, error)
-            timeline.record(
-                session, row.incident_id, "notification_failed", now, error=row.last_error, status=row.status, **details
-            )
+            timeline.preload(session, (n.incident_id for n in rows.values()))
+            for row_id, error in outcomes:
+                row = rows.get(row_id)
+                if row is not None and row.status in ("pending", "failed"):
+                    self._outcome(session, row, error, now)
+
+    def _outcome(self, session: Session, row: Notification, error: DeliveryError | None, now: datetime) -> None:
+        row.attempts += 1
+        details = {"recipient": row.recipient, "channel": row.channel, "reason": row.reason, "attempt": row.attempts}
+        if error is None:
+            row.status, row.sent_at, row.next_attempt_at, row.last_error = "sent", now, None, None
+            timeline.record(session, row.incident_id, "notification", now, **details)
+            return
+        row.last_error = str(error)[:500]
+        if error.retry and row.attempts < self.settings.max_attempts:
+            row.status = "failed"
+            row.next_attempt_at = now + timedelta(seconds=self.settings.retry_seconds * 2 ** (row.attempts - 1))
+        else:
+            row.status, row.next_attempt_at = "gave_up", None
+        log.warning("notice to %s failed (attempt %d): %s", row.recipient, row.attempts, error)
+        timeline.record(
+            session, row.incident_id, "notification_failed", now, error=row.last_error, status=row.status, **details
+        )
 
 
 def _addresses(row: Notification) -> list[str]:

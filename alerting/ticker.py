@@ -84,6 +84,7 @@ class Ticker:
                         .options(selectinload(Timer.incident))
                     )
                 )
+                timeline.preload(session, (t.incident_id for t in timers))
                 for timer in timers:
                     report.firings += self._fire(session, timer, now)
             report.timers += len(timers)
