@@ -4,9 +4,9 @@
 user words added for one set of brands do not leak into other segmenters.
 Building jieba's prefix dictionary takes about half a second; it happens on
 the first ``cut``, not in the constructor. ``cut`` gives exactly jieba's
-accurate mode (``Tokenizer.cut``), from ``AccurateCut``: the same dictionary,
-scores and HMM, in about two thirds of jieba's time on Weibo posts (less
-once the HMM's splits of recurring unknown runs are cached).
+accurate mode (``Tokenizer.cut``), from ``AccurateCut`` and ``HmmCut``: the
+same dictionary, scores and HMM, in about half of jieba's time on Weibo posts
+(less once recurring blocks and unknown runs are cached).
 """
 
 from __future__ import annotations
@@ -26,8 +26,10 @@ if TYPE_CHECKING:
 # split of itself (jieba's most frequent word, "的", has about 320k).
 USER_WORD_FREQ = 100_000
 SEARCH_CACHE_SIZE = 200_000  # words whose search expansion is kept (they repeat a lot)
-HMM_CACHE_SIZE = 200_000  # runs of unknown characters whose HMM split is kept
+HMM_CACHE_SIZE = 50_000  # runs of unknown characters whose HMM split is kept
+BLOCK_CACHE_SIZE = 50_000  # runs of word characters (between punctuation) whose words are kept
 PREFIX = 1.0  # in AccurateCut's table: not a word, only a prefix of some (a log-probability is < 0)
+NONE = -math.inf  # no word found yet
 
 # jieba only joins characters of this class into words; other characters
 # (spaces, "·", "'") always end a word, so user words containing them are
@@ -49,6 +51,81 @@ def _quiet_jieba() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
+class HmmCut:
+    """jieba's HMM word finder (``jieba.finalseg.cut``), word for word: the same
+    model, its Viterbi pass written out for the four states (B, M, E, S: a word's
+    begin, middle, end, or a single-character word) with back-pointers, where
+    jieba copies every state's whole path at every character."""
+
+    def __init__(self) -> None:
+        from jieba import finalseg
+
+        self._finalseg = finalseg  # its patterns and Force_Split_Words (read live, as jieba does)
+        self._start = finalseg.start_P
+        self._emit = [finalseg.emit_P[y] for y in "BMSE"]
+        t = finalseg.trans_P
+        # into each state, from its two possible predecessors
+        self._trans = (t["E"]["B"], t["S"]["B"], t["M"]["M"], t["B"]["M"], t["S"]["S"], t["E"]["S"], t["M"]["E"])
+        self._trans_be = t["B"]["E"]
+        self._floor = finalseg.MIN_FLOAT  # a character a state never emits
+
+    def __call__(self, run: str) -> list[str]:
+        finalseg = self._finalseg
+        words: list[str] = []
+        for block in finalseg.re_han.split(run):
+            if finalseg.re_han.match(block):
+                for word in self._words(block):
+                    words.extend(word if word in finalseg.Force_Split_Words else (word,))
+            else:
+                words.extend(x for x in finalseg.re_skip.split(block) if x)
+        return words
+
+    def _words(self, block: str) -> list[str]:
+        """The words of a run of Chinese characters, read off its best state sequence."""
+        words: list[str] = []
+        begin = after = 0
+        for i, state in enumerate(self.states(block)):
+            if state == "B":
+                begin = i
+            elif state == "E":
+                words.append(block[begin : i + 1])
+                after = i + 1
+            elif state == "S":
+                words.append(block[i])
+                after = i + 1
+        if after < len(block):
+            words.append(block[after:])
+        return words
+
+    def states(self, block: str) -> str:
+        """The most likely B/M/E/S sequence; ties go where jieba's ``max`` over
+        (probability, state letter) sends them: to the later letter."""
+        eb, em, es, ee = self._emit
+        t_eb, t_sb, t_mm, t_bm, t_ss, t_es, t_me = self._trans
+        t_be, floor, start = self._trans_be, self._floor, self._start
+        c = block[0]
+        b, m = start["B"] + eb.get(c, floor), start["M"] + em.get(c, floor)
+        s, e = start["S"] + es.get(c, floor), start["E"] + ee.get(c, floor)
+        back: list[tuple[str, str, str, str]] = []
+        for c in block[1:]:
+            to_b, to_m, to_s, to_e = eb.get(c, floor), em.get(c, floor), es.get(c, floor), ee.get(c, floor)
+            b_from_e, b_from_s = e + t_eb + to_b, s + t_sb + to_b
+            m_from_m, m_from_b = m + t_mm + to_m, b + t_bm + to_m
+            s_from_s, s_from_e = s + t_ss + to_s, e + t_es + to_s
+            e_from_m, e_from_b = m + t_me + to_e, b + t_be + to_e
+            b, pb = (b_from_s, "S") if b_from_s >= b_from_e else (b_from_e, "E")
+            m, pm = (m_from_m, "M") if m_from_m >= m_from_b else (m_from_b, "B")
+            s, ps = (s_from_s, "S") if s_from_s >= s_from_e else (s_from_e, "E")
+            e, pe = (e_from_m, "M") if e_from_m >= e_from_b else (e_from_b, "B")
+            back.append((pb, pm, ps, pe))
+        state = "S" if s >= e else "E"
+        path = [state]
+        for step in reversed(back):
+            state = step["BMSE".index(state)]
+            path.append(state)
+        return "".join(reversed(path))
+
+
 class AccurateCut:
     """jieba's accurate mode with its HMM (``Tokenizer.cut(text, HMM=True)``), word for
     word, in fewer Python operations: each dictionary word's log-probability is taken
@@ -61,16 +138,16 @@ class AccurateCut:
 
     def __init__(self, tokenizer: jieba.Tokenizer) -> None:
         import jieba
-        from jieba import finalseg
 
         self._blocks = jieba.re_han_default  # runs of characters jieba may join into words
         self._skip = jieba.re_skip_default
-        self._hmm_cut = finalseg.cut
+        self._hmm_cut = HmmCut()
         logtotal = math.log(tokenizer.total)
         # jieba's score of a word, log(freq) - log(total); PREFIX for a mere prefix of words
         self._score = {w: math.log(f) - logtotal if f else PREFIX for w, f in tokenizer.FREQ.items()}
         self._unknown = math.log(1) - logtotal  # a character the dictionary lacks counts as freq 1
         self._hmm: dict[str, list[str]] = {}
+        self._block_words: dict[str, list[str]] = {}
 
     def __call__(self, text: str) -> list[str]:
         out: list[str] = []
@@ -78,7 +155,8 @@ class AccurateCut:
             if not block:
                 continue
             if self._blocks.match(block):
-                self._cut_block(block, out)
+                words = self._block_words.get(block)
+                out.extend(words if words is not None else self._cut_block(block))
             else:
                 for part in self._skip.split(block):
                     if self._skip.match(part):
@@ -95,20 +173,23 @@ class AccurateCut:
         score = [0.0] * (n + 1)
         end = list(range(n))
         for k in range(n - 1, -1, -1):
-            best = -math.inf
+            best = NONE
             for i in range(k, n):
                 p = table.get(block[k : i + 1])
                 if p is None:
                     break  # no word starts with these characters
-                if p != PREFIX and p + score[i + 1] >= best:
-                    best, end[k] = p + score[i + 1], i
-            score[k] = best if best != -math.inf else unknown + score[k + 1]
+                if p != PREFIX:
+                    p += score[i + 1]
+                    if p >= best:
+                        best, end[k] = p, i
+            score[k] = best if best != NONE else unknown + score[k + 1]
         return end
 
-    def _cut_block(self, block: str, out: list[str]) -> None:
+    def _cut_block(self, block: str) -> list[str]:
         """jieba's ``__cut_DAG``: the route's words; runs of single characters the
-        dictionary lacks as a whole go to the HMM."""
+        dictionary lacks as a whole go to the HMM. Kept: blocks recur (哈哈哈, 转发微博)."""
         end = self._route(block)
+        out: list[str] = []
         x, n, run = 0, len(block), ""
         while x < n:
             y = end[x] + 1
@@ -122,6 +203,10 @@ class AccurateCut:
             x = y
         if run:
             self._flush(run, out)
+        if len(self._block_words) >= BLOCK_CACHE_SIZE:
+            self._block_words.clear()
+        self._block_words[block] = out
+        return out
 
     def _flush(self, run: str, out: list[str]) -> None:
         if len(run) == 1 or self._score.get(run, PREFIX) != PREFIX:
@@ -131,7 +216,7 @@ class AccurateCut:
         if words is None:
             if len(self._hmm) >= HMM_CACHE_SIZE:
                 self._hmm.clear()
-            words = self._hmm[run] = list(self._hmm_cut(run))
+            words = self._hmm[run] = self._hmm_cut(run)
         out.extend(words)
 
 

@@ -96,3 +96,14 @@ def test_without_new_words_cut_is_jieba_without_hmm(cache_dir: Path) -> None:
     segmenter = Segmenter(["星河热水器"], cache_dir=cache_dir, new_words=False)
     text = "张小明说星河热水器的糖葫芦太好吃了"
     assert segmenter.cut(text) == [w for w in segmenter.tokenizer.cut(text, HMM=False) if w.strip()]
+
+
+@pytest.mark.parametrize(
+    "run", ["张小明", "哈哈哈哈", "王府井人山人海", "糖葫芦abc123好吃", "一", "的的的的的的的的的", "ab12.5%"]
+)
+def test_hmm_cut_is_jiebas_finalseg_word_for_word(run: str) -> None:
+    from jieba import finalseg
+
+    from yuqing.nlp.segment import HmmCut
+
+    assert HmmCut()(run) == list(finalseg.cut(run))
