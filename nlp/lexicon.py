@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Kind = Literal["opinion", "problem", "remedy", "emoticon", "sarcasm", "negator", "degree"]
 SCORING_KINDS = ("opinion", "problem", "remedy", "emoticon", "sarcasm")
@@ -56,8 +56,7 @@ class Lexicon:
         object.__setattr__(self, "max_len", max((len(t) for t in self.terms), default=1))
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):  # a tuple: made for every term of every text, so it must be cheap to make
     """One scored occurrence: ``display`` is e.g. "不+满意", ``start`` a token index."""
 
     display: str
@@ -113,12 +112,11 @@ def logistic_negative(score: float, slope: float = 1.0) -> float:
     return 1.0 / (1.0 + math.exp(z))
 
 
-@dataclass
-class _Span:
+class _Span(NamedTuple):
     entry: Entry
     start: int  # first token
     end: int  # one past the last token
-    inner: list[Entry]  # modifiers glued to the front of the token (不太好)
+    inner: tuple[Entry, ...] = ()  # modifiers glued to the front of the token (不太好)
 
 
 def _find_spans(toks: list[str], lex: Lexicon) -> list[_Span]:
@@ -143,7 +141,7 @@ def _longest_join(toks: list[str], i: int, lex: Lexicon) -> _Span | None:
             break
         entry = lex.terms.get(joined)
         if entry is not None:
-            best = _Span(entry, i, k + 1, [])
+            best = _Span(entry, i, k + 1)
     return best
 
 
@@ -162,7 +160,7 @@ def _decompose(tok: str, i: int, lex: Lexicon) -> _Span | None:
             return None
         entry = lex.terms.get(rest)
         if entry is not None:
-            return _Span(entry, i, i + 1, inner)
+            return _Span(entry, i, i + 1, tuple(inner))
     return None
 
 
@@ -176,7 +174,7 @@ def _inside(tok: str, i: int, lex: Lexicon) -> list[_Span]:
         for length in range(min(lex.max_len, len(tok) - pos), 1, -1):
             entry = lex.terms.get(tok[pos : pos + length])
             if entry is not None:
-                found.append(_Span(entry, i, i + 1, []))
+                found.append(_Span(entry, i, i + 1))
                 pos += length
                 break
         else:
@@ -192,7 +190,9 @@ def _modifiers(toks: list[str], span: _Span, floor: int, lex: Lexicon) -> list[t
         if mod is not None:
             mods.insert(0, (toks[j], mod))
         j -= 1
-    return mods + [(m.term, m) for m in span.inner]
+    if span.inner:
+        mods += [(m.term, m) for m in span.inner]
+    return mods
 
 
 def _contribution(entry: Entry, mods: list[tuple[str, Entry]]) -> tuple[float, str]:
@@ -225,11 +225,13 @@ def score_matched(tokens: list[str], lex: Lexicon, *, exclamations: int = 0) -> 
     """``score_tokens`` for tokens cut at the lexicon's own words (lower-cased, stripped):
     a token is a term or modifier as a whole or not at all, so no joining or splitting."""
     terms = lex.terms
-    spans = [_Span(terms[t], i, i + 1, []) for i, t in enumerate(tokens) if t in terms]
+    spans = [_Span(terms[t], i, i + 1) for i, t in enumerate(tokens) if t in terms]
     return _score_spans(tokens, spans, lex, exclamations)
 
 
 def _score_spans(toks: list[str], spans: list[_Span], lex: Lexicon, exclamations: int) -> tuple[float, list[Hit]]:
+    if not spans:
+        return 0.0, []
     # An adverb-capable term right before another term is an adverb (好+差).
     spans = [
         s

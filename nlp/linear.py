@@ -35,7 +35,6 @@ joined by NUL bytes, ``weights``: float16), read with ``allow_pickle=False``.
 
 from __future__ import annotations
 
-import heapq
 import json
 import math
 import re
@@ -74,7 +73,7 @@ _MENTION = re.compile(r"@[\w\-·]{1,30}")
 _TOPIC = re.compile(r"#([^#\n]{1,40})#")
 _REPOST_SPLIT = "//@"
 _BARE_REPOST = re.compile(r"^[\s\W_]*(?:转发微博|轉發微博|repost|转发|轉發)?[\s\W_]*$", re.I)
-_DIGITS = str.maketrans("0123456789", "0000000000")
+_DIGIT = re.compile("[1-9]")
 _BANGS = re.compile(r"!+")
 _QUESTIONS = re.compile(r"\?+")
 
@@ -133,6 +132,7 @@ _SARCASM = re.compile("|".join(re.escape(m) for m in sorted(SARCASM_MARKERS, key
 _WHOLE_TOKEN = re.compile(r"^(?:\[[^\[\]\s]{1,10}\]|#[^#\n]{1,40}#)$")
 # Dense features that say nothing a reader could check: kept out of the evidence.
 _HIDDEN = (SPECIAL + "len", SPECIAL + "bias")
+_UNSEEN = object()
 
 
 @dataclass
@@ -168,15 +168,47 @@ class _LexiconTokens:
     def __init__(self, lexicon: Lexicon) -> None:
         words = set(lexicon.terms) | set(lexicon.modifiers)
         self.words = frozenset(words)
-        self.prefixes = frozenset(w[:2] for w in words if len(w) > 1)
-        self.max_len = max((len(w) for w in words), default=1)
+        # the first two characters of each longer word -> the lengths of the words they start, longest first
+        lengths: dict[str, set[int]] = {}
+        for w in words:
+            if len(w) > 1:
+                lengths.setdefault(w[:2], set()).add(len(w))
+        self.lengths = {start: tuple(sorted(ls, reverse=True)) for start, ls in lengths.items()}
         # characters where a token other than filler may start
         self.singles = frozenset(w for w in words if len(w) == 1) | _BREAKS | {"["}
+        self._arrays: tuple[Any, Any] | None = None  # the same two sets for ``starts_of``, as numpy arrays
 
-    def cut(self, text: str) -> list[str]:
+    def starts(self, text: str) -> list[int]:
+        """Where in ``text`` a token other than filler may start."""
+        singles, lengths = self.singles, self.lengths
+        return [k for k in range(len(text)) if text[k] in singles or text[k : k + 2] in lengths]
+
+    def starts_of(self, texts: Sequence[str]) -> list[list[int]]:
+        """``starts`` of many texts at once, with numpy (the same lists)."""
+        import numpy as np
+
+        if self._arrays is None:
+            single = np.zeros(0x110000, dtype=bool)
+            single[[ord(ch) for ch in self.singles]] = True
+            pairs = np.array(sorted(ord(a) | ord(b) << 21 for a, b in self.lengths), dtype=np.uint64)
+            self._arrays = (single, pairs)
+        single, pairs = self._arrays
+        # NUL between texts: neither a single nor the first or second character of a word
+        codes = np.frombuffer(("\0".join(texts) + "\0").encode("utf-32-le"), dtype=np.uint32)
+        pair = codes[:-1].astype(np.uint64) | codes[1:].astype(np.uint64) << np.uint64(21)
+        at = np.minimum(np.searchsorted(pairs, pair), len(pairs) - 1)
+        where = np.flatnonzero(single[codes[:-1]] | (pairs[at] == pair))
+        offsets = np.cumsum([0] + [len(t) + 1 for t in texts])
+        local = (where - offsets[np.searchsorted(offsets, where, side="right") - 1]).tolist()
+        bounds = np.searchsorted(where, offsets).tolist()
+        return [local[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+
+    def cut(self, text: str, starts: list[int] | None = None) -> list[str]:
+        """The tokens of ``text``; ``starts``: ``self.starts(text)``, if already known."""
         n = len(text)
-        words, prefixes, singles, filler = self.words, self.prefixes, self.singles, self.FILLER
-        starts = [k for k in range(n) if text[k] in singles or text[k : k + 2] in prefixes]
+        words, lengths, filler = self.words, self.lengths, self.FILLER
+        if starts is None:
+            starts = self.starts(text)
         out: list[str] = []
         pos = 0
         for k in starts:
@@ -191,8 +223,8 @@ class _LexiconTokens:
                     out.append(text[k : end + 1])
                     pos = end + 1
                     continue
-            for length in range(min(self.max_len, n - k), 1, -1) if text[k : k + 2] in prefixes else ():
-                if text[k : k + length] in words:
+            for length in lengths.get(text[k : k + 2], ()):  # the longest word that starts here
+                if k + length <= n and text[k : k + length] in words:
                     out.append(text[k : k + length])
                     pos = k + length
                     break
@@ -282,7 +314,9 @@ class Featurizer:
             low = _URL.sub(URL_MARK, low)
         if "@" in low:
             low = _MENTION.sub(MENTION_MARK, low)
-        s = low.translate(_DIGITS).replace("\n", " ")
+        s = _DIGIT.sub("0", low)
+        if "\n" in s:
+            s = s.replace("\n", " ")
         sarcasm = _SARCASM.search(low)
         if sarcasm:
             extras.append(SARCASM)
@@ -325,18 +359,20 @@ class Featurizer:
                     display.setdefault(name, f"{negator}+{g}")
         return out
 
-    def _lexicon(self, own: str, dense: dict[str, float]) -> list[tuple[str, float]]:
+    def _lexicon(self, own: str, dense: dict[str, float], starts: list[int] | None = None) -> list[tuple[str, float]]:
+        """The lexicon's dense features of ``own`` (the poster's words) into ``dense``, and its hits;
+        ``starts``: where tokens may start in ``own.lower()``, if already known."""
         low = own.lower()
-        bangs = low.count("!")
-        score, hits = score_matched(self._lex_tokens.cut(low), self.lexicon, exclamations=bangs)
+        score, hits = score_matched(self._lex_tokens.cut(low, starts), self.lexicon, exclamations=low.count("!"))
+        if not hits:
+            return []
         pos = sum(h.contribution for h in hits if h.contribution > 0)
         neg = -sum(h.contribution for h in hits if h.contribution < 0)
-        if hits:
-            dense[LEX] = max(-3.0, min(3.0, score / 2.0))
-            if pos:
-                dense[LEX_POS] = min(3.0, math.log1p(pos))
-            if neg:
-                dense[LEX_NEG] = min(3.0, math.log1p(neg))
+        dense[LEX] = max(-3.0, min(3.0, score / 2.0))
+        if pos:
+            dense[LEX_POS] = min(3.0, math.log1p(pos))
+        if neg:
+            dense[LEX_NEG] = min(3.0, math.log1p(neg))
         if pos and _SARCASM.search(low):
             dense[SARCASM_PRAISE] = 1.0
         return [(h.display, h.contribution) for h in hits]
@@ -357,18 +393,19 @@ def _length_bucket(n: int) -> str:
     return f"{SPECIAL}len+"
 
 
+def readable(gram: str, singles: frozenset[str] = frozenset()) -> bool:
+    """Whether an n-gram or token is shown as evidence (as it is): ``display_name`` for those."""
+    if gram[0] in "[#":
+        return _WHOLE_TOKEN.match(gram) is not None  # [怒], #话题#
+    return gram.isalnum() and not gram.isdigit() and (len(gram) > 1 or gram in singles)
+
+
 def display_name(feature: str, features: Features, singles: frozenset[str] = frozenset()) -> str | None:
     """How a feature is shown as evidence; None for those a reader would not learn from:
     n-grams with punctuation, spaces or placeholders in them, bare numbers, and single
     characters other than ``singles`` (the lexicon's one-character words: 差, 烂, 赞)."""
     if feature[0] != SPECIAL:
-        if _WHOLE_TOKEN.match(feature):
-            return feature  # [怒], #话题#
-        if not feature.isalnum() or feature.isdigit():
-            return None
-        if len(feature) == 1 and feature not in singles:
-            return None
-        return feature
+        return feature if readable(feature, singles) else None
     shown = features.display.get(feature)
     if shown is not None:
         return shown
@@ -407,7 +444,8 @@ class LinearModel:
         self.params = params
         self.featurizer = Featurizer(params.features, lexicon)
         self._singles = frozenset(t for t in self.featurizer.lexicon.terms if len(t) == 1)
-        self._table: tuple[Any, Any] | None = None  # the batch path's n-gram keys and weights
+        self._table: tuple[Any, Any, Any] | None = None  # the batch path's n-gram keys, weights, readable
+        self._names: dict[str, str | None] = {}  # display_name of the n-grams and tokens met so far
 
     # -- scoring -------------------------------------------------------------------------------------
 
@@ -450,15 +488,16 @@ class LinearModel:
         cfg = self.params.features
         return cfg.normalise and cfg.ngram_max == 3
 
-    def _ngram_table(self) -> tuple[Any, Any]:
+    def _ngram_table(self) -> tuple[Any, Any, Any]:
         if self._table is None:
             import numpy as np
 
             grams = [k for k in self.weights if 0 < len(k) <= 3 and k[0] != SPECIAL]
             keys = np.array([_gram_key(g) for g in grams], dtype=np.uint64)
             vals = np.array([self.weights[g] for g in grams], dtype=np.float64)
+            shown = np.array([readable(g, self._singles) for g in grams], dtype=bool)
             order = np.argsort(keys)
-            self._table = (keys[order], vals[order])
+            self._table = (keys[order], vals[order], shown[order])
         return self._table
 
     def _predict_batch(self, texts: Sequence[str]) -> list[Prediction]:
@@ -466,26 +505,32 @@ class LinearModel:
 
         fz, w = self.featurizer, self.weights
         results: list[Prediction | None] = [None] * len(texts)
-        items: list[tuple[int, str, list[str], Features]] = []  # (position, stream, extras, features)
+        owns: list[tuple[int, str]] = []  # (position, the poster's own words)
         for i, text in enumerate(texts):
             c = clean(text)
             own, chain = fz.split_repost(c)
             if chain:
                 results[i] = self.predict_one(c)
-                continue
+            else:
+                owns.append((i, own))
+        lexicon = fz.config.lexicon
+        starts = fz._lex_tokens.starts_of([own.lower() for _, own in owns]) if lexicon else [None] * len(owns)
+        items: list[tuple[int, str, list[str], Features]] = []  # (position, stream, extras, features)
+        for (i, own), own_starts in zip(owns, starts, strict=True):
             display: dict[str, str] = {}
             stream, extras = fz.stream(own, display)
             dense: dict[str, float] = {}
-            hits = fz._lexicon(own, dense) if fz.config.lexicon else []
+            hits = fz._lexicon(own, dense, own_starts) if lexicon else []
             dense[_length_bucket(len(own))] = 1.0
             # the extras that are not also one of the text's n-grams (#话题# of one character), once
             extras = [x for x in dict.fromkeys(extras) if x[0] == SPECIAL or len(x) > 3 or x not in stream]
             items.append((i, stream, extras, Features({}, dense, display, hits)))
         if not items:
             return results  # type: ignore[return-value]
-        keys, vals = self._ngram_table()
+        keys, vals, shown = self._ngram_table()
         lens = np.array([len(it[1]) for it in items], dtype=np.int64)
-        codes = np.frombuffer("".join(it[1] for it in items).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        joined = "".join(it[1] for it in items)
+        codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
         starts = np.cumsum(lens) - lens
         n_items = len(items)
         tids, poss, grams_n = [], [], []
@@ -516,6 +561,8 @@ class LinearModel:
         found = ~repeat_sorted & (keys[at] == ks)
         weight = np.zeros(len(ks))
         weight[by_key[found]] = vals[at[found]]
+        readable_gram = np.zeros(len(ks), dtype=bool)
+        readable_gram[by_key[found]] = shown[at[found]]
         first = np.empty(len(ks), dtype=bool)
         first[by_key] = ~repeat_sorted
         unique = np.bincount(tid, weights=first, minlength=n_items).tolist()
@@ -531,11 +578,11 @@ class LinearModel:
             dense = {k: w.get(k, 0.0) * v for k, v in feats.dense.items()}
             p = self.probability(self.params.bias + total * inv + sum(dense.values()))
             scored.append((p, inv, extra_w, dense))
-        # evidence candidates of the whole batch at once: pushes past the cut, towards each side
+        # evidence candidates of the whole batch at once: readable n-grams pushing past the cut, towards each side
         side = np.array([1.0 if sc[0] >= 0.5 else -1.0 for sc in scored])
         cuts = np.array([MIN_EVIDENCE / sc[1] for sc in scored])
         push = weight * side[tid]
-        picked = np.nonzero(push > cuts[tid])[0]
+        picked = np.flatnonzero((push > cuts[tid]) & readable_gram)
         if len(picked):
             # only the strongest 2 * evidence_limit per text (and any tied with the last) can be shown
             limit = 2 * self.evidence_limit
@@ -548,26 +595,24 @@ class LinearModel:
             at_limit = rank == limit - 1
             floor[pt[at_limit]] = push[picked[at_limit]]
             picked = picked[push[picked] >= floor[pt]]
-        pick_tid = tid[picked].tolist()
-        pick_w = weight[picked].tolist()
-        pick_pos = (pos[picked] - starts[tid[picked]]).tolist()
-        pick_size = size[picked].tolist()
-        ranked_of: list[list[tuple[float, str]]] = [[] for _ in items]
-        for t, v, a, n in zip(pick_tid, pick_w, pick_pos, pick_size, strict=True):
-            inv = scored[t][1]
-            ranked_of[t].append(((v if side[t] > 0 else -v) * inv, items[t][1][a : a + n]))
+        # the candidates in text order (lexsort above): text j's are pushes[bounds[j]:bounds[j + 1]]
+        pick_tid = tid[picked]
+        invs = np.array([sc[1] for sc in scored])
+        pushes = (push[picked] * invs[pick_tid]).tolist()  # = (weight towards the side) * inv, exactly
+        grams = [joined[a:b] for a, b in zip(pos[picked].tolist(), (pos[picked] + size[picked]).tolist(), strict=True)]
+        bounds = np.searchsorted(pick_tid, np.arange(n_items + 1)).tolist()
         for j, (i, _stream, extras, feats) in enumerate(items):
             p, inv, extra_w, dense = scored[j]
             negative = p >= 0.5
             cut = MIN_EVIDENCE / inv
-            ranked = ranked_of[j]
+            ranked = list(zip(pushes[bounds[j] : bounds[j + 1]], grams[bounds[j] : bounds[j + 1]], strict=True))
             for x, v in zip(extras, extra_w, strict=True):
                 if (v > cut) if negative else (v < -cut):
-                    ranked.append(((v if negative else -v) * inv, x))
+                    shown_as = self._shown_as(x, feats)
+                    if shown_as:
+                        ranked.append(((v if negative else -v) * inv, shown_as))
             evidence = self._evidence_ranked(feats, ranked, dense, negative)
-            results[i] = Prediction.model_construct(
-                label=self._label(p, feats), negative_score=round(p, 6), evidence=evidence
-            )
+            results[i] = Prediction(label=self._label(p, feats), negative_score=round(p, 6), evidence=evidence)
         return results  # type: ignore[return-value]
 
     def negative_scores(self, texts: Sequence[str]) -> list[float]:
@@ -588,8 +633,7 @@ class LinearModel:
         p = self.probability(z)
         negative = p >= 0.5
         evidence = self._evidence(feats, keys, vals, inv, dense, negative)
-        # built without validation: every field is valid by construction, and this is the hot path
-        return Prediction.model_construct(label=self._label(p, feats), negative_score=round(p, 6), evidence=evidence)
+        return Prediction(label=self._label(p, feats), negative_score=round(p, 6), evidence=evidence)
 
     def _label(self, p: float, feats: Features) -> Sentiment:
         if p >= self.params.negative_at:
@@ -629,16 +673,29 @@ class LinearModel:
     ) -> list[str]:
         """Displays of the features that pushed the score towards its side, strongest first."""
         cut = MIN_EVIDENCE / inv
-        if negative:
-            ranked = [(v * inv, keys[i]) for i, v in enumerate(vals) if v > cut]
-        else:
-            ranked = [(-v * inv, keys[i]) for i, v in enumerate(vals) if v < -cut]
+        ranked = []
+        for k, v in zip(keys, vals, strict=True):
+            if (v > cut) if negative else (v < -cut):
+                shown_as = self._shown_as(k, feats)
+                if shown_as:
+                    ranked.append(((v if negative else -v) * inv, shown_as))
         return self._evidence_ranked(feats, ranked, dense, negative)
+
+    def _shown_as(self, feature: str, feats: Features) -> str | None:
+        """``display_name``, remembered for n-grams and tokens (they show the same in every text)."""
+        if feature[0] == SPECIAL:
+            return display_name(feature, feats)
+        shown_as = self._names.get(feature, _UNSEEN)
+        if shown_as is _UNSEEN:
+            shown_as = self._names[feature] = display_name(feature, feats, self._singles)
+        return shown_as  # type: ignore[return-value]
 
     def _evidence_ranked(
         self, feats: Features, ranked: list[tuple[float, str]], dense: dict[str, float], negative: bool
     ) -> list[str]:
-        """``_evidence`` once the sparse features' pushes (towards the side) are listed."""
+        """``_evidence`` once the readable sparse features' pushes (towards the side) are listed,
+        as (push, display): the strongest 2 * ``evidence_limit`` of them and of the dense features
+        are shown, with the lexicon's hits; a display's pushes add up."""
         shown: dict[str, float] = {}
         for k, c in dense.items():
             c = c if negative else -c
@@ -649,14 +706,15 @@ class LinearModel:
                     if (lc < 0) == negative:
                         shown[disp] = max(shown.get(disp, 0.0), c * min(1.0, abs(lc)))
             else:
-                ranked.append((c, k))
-        for c, k in heapq.nlargest(2 * self.evidence_limit, ranked):
-            disp = display_name(k, feats, self._singles)
-            if disp:
-                shown[disp] = shown.get(disp, 0.0) + c
+                disp = display_name(k, feats)
+                if disp:
+                    ranked.append((c, disp))
+        ranked.sort(reverse=True)
+        for c, disp in ranked[: 2 * self.evidence_limit]:
+            shown[disp] = shown.get(disp, 0.0) + c
         out: list[str] = []
         seen = ""  # what is shown so far, "+" removed, NUL-separated
-        for d in sorted(shown, key=lambda d: (-shown[d], d)):
+        for _, d in sorted([(-c, d) for d, c in shown.items()]):
             bare = d.replace("+", "")
             if bare in seen:
                 continue  # "满" after "满意", "满意" after "不+满意"
