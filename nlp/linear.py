@@ -378,14 +378,6 @@ class Featurizer:
         return [(h.display, h.contribution) for h in hits]
 
 
-def _gram_key(gram: str) -> int:
-    """An n-gram of up to three characters as one integer (code points < 2**21)."""
-    key = 0
-    for shift, ch in zip((0, 21, 42), gram, strict=False):
-        key |= ord(ch) << shift
-    return key
-
-
 def _length_bucket(n: int) -> str:
     for limit in (10, 40, 140):
         if n < limit:
@@ -492,10 +484,13 @@ class LinearModel:
         if self._table is None:
             import numpy as np
 
-            grams = [k for k in self.weights if 0 < len(k) <= 3 and k[0] != SPECIAL]
-            keys = np.array([_gram_key(g) for g in grams], dtype=np.uint64)
-            vals = np.array([self.weights[g] for g in grams], dtype=np.float64)
+            table = [(g, v) for g, v in self.weights.items() if 0 < len(g) <= 3 and g[0] != SPECIAL]
+            grams = [g for g, _ in table]
+            vals = np.array([v for _, v in table], dtype=np.float64)
             shown = np.array([readable(g, self._singles) for g in grams], dtype=bool)
+            padded = "".join(g.ljust(3, "\0") for g in grams).encode("utf-32-le")  # NUL adds nothing to a key
+            codes = np.frombuffer(padded, dtype=np.uint32).reshape(-1, 3).astype(np.uint64)
+            keys = codes[:, 0] | codes[:, 1] << np.uint64(21) | codes[:, 2] << np.uint64(42)
             order = np.argsort(keys)
             self._table = (keys[order], vals[order], shown[order])
         return self._table
