@@ -113,10 +113,25 @@ class Vectorizer:
         for word in brand_names:
             self._factor[word.lower()] = BRAND_NAME_FACTOR
         self._memo: dict[str, float] = {}
+        self._words: dict[str, str] = {}  # token -> the word it counts as ("": none)
 
     def topical(self, word: str) -> bool:
         """Whether the word can tell one story from another (not a brand name, product or generic word)."""
         return self._factor.get(word, 1.0) >= 1.0
+
+    def topical_weights(self, vector: Mapping[str, float]) -> list[tuple[float, str]]:
+        """(weight, word) of the topical words of ``vector``."""
+        factor = self._factor
+        return [(w, t) for t, w in vector.items() if factor.get(t, 1.0) >= 1.0]
+
+    def _learn(self, token: str) -> str:
+        """The word a token counts as (lower-case), or "" for one that does not count:
+        a single character, an @mention, #topic# or [emoticon], punctuation."""
+        counted = len(token) >= 2 and token[0] not in "@#[" and any(ch.isalnum() for ch in token)
+        if len(self._words) >= self.MEMO_SIZE:
+            self._words.clear()
+        word = self._words[token] = token.lower() if counted else ""
+        return word
 
     def weight(self, word: str) -> float:
         """The weight of one occurrence of ``word`` (lower-case)."""
@@ -129,15 +144,19 @@ class Vectorizer:
         return value
 
     def __call__(self, tokens: Iterable[str]) -> Vector:
+        words = self._words
         counts: dict[str, int] = {}
         for token in tokens:
-            if len(token) < 2 or token[0] in "@#[" or not any(ch.isalnum() for ch in token):
-                continue
-            word = token.lower()
-            counts[word] = counts.get(word, 0) + 1
+            word = words.get(token)
+            if word is None:
+                word = self._learn(token)
+            if word:
+                counts[word] = counts.get(word, 0) + 1
         vector: Vector = {}
+        memo = self._memo
         for word, count in counts.items():
-            weight = count * self.weight(word)
+            unit = memo.get(word)
+            weight = count * (unit if unit is not None else self.weight(word))
             if weight > 0:
                 vector[word] = weight
         length = norm(vector)
@@ -269,7 +288,7 @@ class EventGrouper:
                     del self._by_word[word]
 
     def _top(self, vector: Mapping[str, float]) -> tuple[str, ...]:
-        topical = [(w, t) for t, w in vector.items() if self.vectorize.topical(t)]
+        topical = self.vectorize.topical_weights(vector)
         return tuple(t for _, t in sorted(topical, reverse=True)[: self.KEYWORDS])
 
     def _catch_up(self, since: int) -> None:
@@ -281,7 +300,8 @@ class EventGrouper:
             self._covered = since
         fresh, self._cursor = self.state.events_after(self._cursor, since if self._covered is None else self._covered)
         for event in fresh:
-            self._remember(event)
+            if self._events.get(event.id) != event:  # not our own last save coming back
+                self._remember(event)
         if self._covered is None:
             self._covered = since
         self._batches += 1
@@ -333,9 +353,7 @@ class EventGrouper:
             event_of[post.key] = a.event_id
             event = events.get(a.event_id)
             a.event_velocity = velocity(event, ts) if event is not None else 1
-        for event in touched.values():
-            self._reindex(event)
-        if touched:
+        if touched:  # (their words were indexed as they changed, in _cluster)
             self.state.save_events(list(touched.values()))
 
     def _cluster(self, post: Post, ts: int, touched: dict[str, EventRecord]) -> str:
