@@ -8,8 +8,9 @@ Alertmanager's notify pipeline, one stage one job:
 2. ``Dispatcher.enqueue`` writes one ``notifications`` row per incident, recipient
    and reason, in the caller's transaction; the unique key makes a second enqueue
    of the same notice (a retried tick, a restart) a no-op;
-3. ``Dispatcher.deliver`` sends the rows that are due, outside any transaction,
-   then records the outcome and a timeline entry; a failure is retried with a
+3. ``Dispatcher.deliver`` claims the rows that are due (``sending``, with a lease),
+   sends them outside any transaction, then records the outcome and a timeline
+   entry; a failure is retried with a
    doubling delay until ``max_attempts``, then the row is ``gave_up`` — visible
    in the timeline and in ``GET /api/notifications``.
 
@@ -24,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from yuqing.settings import ChannelSettings, NotifySettings
@@ -37,6 +38,8 @@ from .notify.base import DeliveryError, Message, Notifier
 log = logging.getLogger(__name__)
 
 CONSOLE = "console"
+DUE_STATES = ("pending", "failed", "sending")  # "sending" is due again only once its lease has ended
+LEASE = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -152,19 +155,7 @@ class Dispatcher:
         """Send everything that is due, a batch at a time; returns how many were sent."""
         sent = 0
         while True:
-            with self._sessions() as session:
-                due = list(
-                    session.scalars(
-                        select(Notification)
-                        .where(
-                            or_(Notification.status == "pending", Notification.status == "failed"),
-                            Notification.next_attempt_at <= now,
-                        )
-                        .order_by(Notification.next_attempt_at, Notification.id)
-                        .limit(batch)
-                    )
-                )
-                session.expunge_all()
+            due = self._claim(now, batch)
             # the console is in-process and cannot half-fail: its outcomes are kept in one
             # transaction a batch; a channel over the network is recorded right after each send
             console: list[tuple[int, DeliveryError | None]] = []
@@ -178,6 +169,26 @@ class Dispatcher:
             self._record(console, now)
             if len(due) < batch:
                 return sent
+
+    def _claim(self, now: datetime, batch: int) -> list[Notification]:
+        """Take the due rows for this sender: ``sending`` until ``now + LEASE`` (``FOR UPDATE SKIP
+        LOCKED`` where the database has it), so another instance does not send them too. A row
+        whose sender died mid-send is due again when its lease ends."""
+        with self._sessions.begin() as session:
+            due = list(
+                session.scalars(
+                    select(Notification)
+                    .where(Notification.status.in_(DUE_STATES), Notification.next_attempt_at <= now)
+                    .order_by(Notification.next_attempt_at, Notification.id)
+                    .limit(batch)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            for row in due:
+                row.status, row.next_attempt_at = "sending", now + LEASE
+            session.flush()
+            session.expunge_all()
+        return due
 
     def _send(self, row: Notification) -> DeliveryError | None:
         notifier = self.notifiers.get(row.channel)
@@ -209,7 +220,7 @@ class Dispatcher:
             timeline.preload(session, (n.incident_id for n in rows.values()))
             for row_id, error in outcomes:
                 row = rows.get(row_id)
-                if row is not None and row.status in ("pending", "failed"):
+                if row is not None and row.status == "sending":
                     self._outcome(session, row, error, now)
 
     def _outcome(self, session: Session, row: Notification, error: DeliveryError | None, now: datetime) -> None:

@@ -20,12 +20,12 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from yuqing.storage.models import Incident, IncidentPost, Silence, Timer
+from yuqing.storage.models import Incident, IncidentPost, Silence, TimelineEntry, Timer
 
 from . import messages, silences, timeline
 from .dispatch import Dispatcher, Notice
@@ -102,15 +102,16 @@ class IncidentService:
             silence.hits += 1
         if incident is not None:
             return self._join(session, batch, incident, alert, silence)
-        if silence is not None:
-            return None
+        if silence is not None or batch.closed_with(alert):
+            return None  # muted; or a re-crawled post of an incident that is over
         if self.inhibit and alert.post_key is not None and alert.category == "brand" and alert.severity != "major":
             major = batch.open_major(alert.brand)
             if major is not None:
-                timeline.record(
-                    session, major.id, "inhibited", alert.at, rule=alert.rule, title=alert.title,
-                    post_key=alert.post_key, group_key=alert.group_key, severity=alert.severity,
-                )  # fmt: skip
+                if batch.inhibit(major, alert.post_key):
+                    timeline.record(
+                        session, major.id, "inhibited", alert.at, rule=alert.rule, title=alert.title,
+                        post_key=alert.post_key, group_key=alert.group_key, severity=alert.severity,
+                    )  # fmt: skip
                 return None
         incident = self._open(session, alert)
         batch.opened(incident)
@@ -129,8 +130,9 @@ class IncidentService:
         details = {"rule": alert.rule, "post_key": alert.post_key, "title": alert.title, "count": incident.alert_count}
         if silence is not None:
             details["silenced_by"] = silence.id
-        timeline.record(session, incident.id, "alert", alert.at, **details)
-        if rank(alert.severity) > rank(incident.severity):
+        if alert.post_key is not None or batch.worth_noting(incident, alert.at):
+            timeline.record(session, incident.id, "alert", alert.at, **details)
+        if silence is None and rank(alert.severity) > rank(incident.severity):
             self.change_severity(session, incident, alert.severity, alert.at, actor=f"rule:{alert.rule}")
         return incident
 
@@ -213,6 +215,7 @@ class _Batch:
         self._open: dict[str, Incident | None] = {}
         self._posts: dict[int, set[str]] = {}
         self._major: dict[str, Incident | None] = {}
+        self._inhibited: dict[int, set[str | None]] = {}
 
     def open_incident(self, group_key: str) -> Incident | None:
         if group_key not in self._open:
@@ -229,6 +232,44 @@ class _Batch:
         self._posts[incident.id] = {p.post_key for p in incident.posts}
         if incident.severity == "major" and incident.category == "brand":
             self._major[incident.brand] = incident
+
+    def closed_with(self, alert: Alert) -> bool:
+        """Whether the alert's post is in a resolved incident of its group already."""
+        if alert.post_key is None:
+            return False
+        return (
+            self.session.scalar(
+                select(IncidentPost.post_key)
+                .join(Incident)
+                .where(Incident.group_key == alert.group_key, IncidentPost.post_key == alert.post_key)
+                .limit(1)
+            )
+            is not None
+        )
+
+    def inhibit(self, major: Incident, post_key: str) -> bool:
+        """Note a post the major incident inhibits; False when it was noted before."""
+        if major.id not in self._inhibited:
+            entries = self.session.scalars(
+                select(TimelineEntry.details).where(
+                    TimelineEntry.incident_id == major.id, TimelineEntry.kind == "inhibited"
+                )
+            )
+            self._inhibited[major.id] = {d.get("post_key") for d in entries}
+        if post_key in self._inhibited[major.id]:
+            return False
+        self._inhibited[major.id].add(post_key)
+        return True
+
+    def worth_noting(self, incident: Incident, at: datetime) -> bool:
+        """A watch alert (a spike, a silent source) that still holds repeats every few minutes:
+        it raises the count each time, but the timeline notes it at most once an hour."""
+        last = self.session.scalar(
+            select(func.max(TimelineEntry.at)).where(
+                TimelineEntry.incident_id == incident.id, TimelineEntry.kind.in_(("alert", "detected"))
+            )
+        )
+        return last is None or at - last >= timedelta(hours=1)
 
     def posts_of(self, incident: Incident) -> set[str]:
         if incident.id not in self._posts:

@@ -114,7 +114,7 @@ def due_firings(policy: SlaPolicy, started: datetime, progress: dict[str, int], 
     due_at = started + policy.due_after
     # the breach first: at the deadline it comes before the escalation it triggers
     if not progress.get(BREACH):
-        if due_at <= now:
+        if due_at < now:  # the deadline itself is still in time (sla_status agrees)
             firings.append(Firing(BREACH, 0, due_at))
             progress[BREACH] = 1
         else:
@@ -126,7 +126,7 @@ def due_firings(policy: SlaPolicy, started: datetime, progress: dict[str, int], 
             if fired:
                 continue
             at = _step_time(policy, started, step, 0)
-            if at <= now:
+            if _reached(step, at, now):
                 firings.append(Firing(index, 0, at))
                 progress[key] = 1
             else:
@@ -145,9 +145,15 @@ def due_firings(policy: SlaPolicy, started: datetime, progress: dict[str, int], 
     return Schedule(firings, progress, min(upcoming) if upcoming else None)
 
 
+def _reached(step: Step, at: datetime, now: datetime) -> bool:
+    """A step before the deadline fires at its time; one at or after it, once the time has passed
+    (a response at the very deadline is in time, so nothing escalates at that instant)."""
+    return at < now if step.at >= 1 else at <= now
+
+
 def _latest_repeat(policy: SlaPolicy, started: datetime, step: Step, now: datetime) -> int | None:
     first = _step_time(policy, started, step, 0)
-    if first > now:
+    if not _reached(step, first, now):
         return None
     assert step.repeat is not None
     return int((now - first) / step.repeat)

@@ -16,7 +16,8 @@ from .base import DeliveryError, Message
 class EmailNotifier:
     """Sends a notice as a UTF-8 plain-text mail (the Chinese subject RFC 2047-encoded).
 
-    Recipients: the addresses given to ``send`` and the channel's ``to``, each once.
+    Recipients: the addresses given to ``send``, each once. (The channel's ``to`` addresses
+    are recipients of their own in the routing, ``alerting/dispatch.py``: one log row each.)
     ``smtp_security``: ``ssl`` connects with TLS, ``starttls`` upgrades the plain
     connection (and fails when the server cannot), ``none`` sends in the clear; the
     server's certificate is checked against the system's CAs. Logs in when
@@ -34,7 +35,7 @@ class EmailNotifier:
         self.settings = settings
 
     def send(self, message: Message, to: Sequence[str] = ()) -> None:
-        recipients = _unique([*to, *self.settings.to])
+        recipients = _unique(list(to))
         if not recipients:
             raise DeliveryError("no recipients", retry=False)
         mail = self.compose(message, recipients)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Query, status
 from sqlalchemy import select
 
 from yuqing.alerting.silences import LABELS
@@ -64,10 +64,10 @@ def expire(silence_id: int, services: ServicesDep, _user: Annotated[User, requir
 def notifications(
     session: SessionDep,
     _user: Annotated[User, require_roles("admin", "brand_lead", "director")],
-    status_: str | None = None,
+    state: Annotated[Literal["pending", "sending", "sent", "failed", "gave_up"] | None, Query(alias="status")] = None,
 ) -> list[NotificationOut]:
     """The notification log: what was sent to whom, what failed and why."""
     query = select(Notification).order_by(Notification.id.desc()).limit(500)
-    if status_:
-        query = query.where(Notification.status == status_)
+    if state:
+        query = query.where(Notification.status == state)
     return [NotificationOut.model_validate(r, from_attributes=True) for r in session.scalars(query)]

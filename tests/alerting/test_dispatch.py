@@ -321,13 +321,6 @@ def test_the_console_notice_reaches_the_live_feed(sessions, now) -> None:
     assert events.empty()
 
 
-@pytest.mark.xfail(
-    reason=(
-        "BUG: deliver() does not claim the rows it sends: a second dispatcher on the same database (two "
-        "instances, as the ticker's FOR UPDATE SKIP LOCKED anticipates) sends a row that is in flight again"
-    ),
-    strict=True,
-)
 def test_two_dispatchers_never_send_one_notice_twice(sessions, receiver, now) -> None:
     incident_id = open_incident(sessions, now)
     first, second = wecom_dispatcher(sessions, receiver), wecom_dispatcher(sessions, receiver)
@@ -403,13 +396,6 @@ def test_a_user_of_a_notified_role_receives_the_chinese_notice_by_mail(sessions,
     assert len(box.mails) == 1
 
 
-@pytest.mark.xfail(
-    reason=(
-        "BUG: a channel's `to` address is mailed twice per notice: routing gives it its own row "
-        "(email:pr@…), and EmailNotifier.send adds settings.to to every other row's mail as well"
-    ),
-    strict=True,
-)
 def test_a_channel_to_address_receives_each_notice_once(sessions, smtp, make_post, now) -> None:
     box, port = smtp
     service, dispatcher = mail_setup(sessions, port, now, to=["pr@brand.cn"])

@@ -135,13 +135,6 @@ def test_an_open_major_incident_inhibits_lesser_per_post_alerts_of_the_brand(ser
         )
 
 
-@pytest.mark.xfail(
-    reason=(
-        "BUG: an inhibited post is written into the major's timeline again on every repeat of its alert "
-        "(a re-crawled post whose counts changed is re-evaluated), while a joining post counts once"
-    ),
-    strict=True,
-)
 def test_an_inhibited_post_is_recorded_once(service, sessions, make_post, now) -> None:
     [major_id] = service.apply(negative(make_post, "1", now, event="ev-major", severity="major"))
     for minute in (5, 10, 15):
@@ -249,13 +242,6 @@ def test_a_silenced_alert_is_not_written_into_a_major_incident_as_inhibited(serv
     assert entries_of(sessions, major_id, "inhibited") == []
 
 
-@pytest.mark.xfail(
-    reason=(
-        "CONTRACT: a silenced alert 'joins quietly', yet a silenced graver alert still raises the incident to major "
-        "and starts the director clock, whose first step pages the director at the next tick"
-    ),
-    strict=True,
-)
 def test_a_silenced_graver_alert_does_not_start_the_director_clock(service, sessions, make_post, now) -> None:
     [incident_id] = service.apply(negative(make_post, "1", now))
     add_silence(sessions, {"brand": BRAND}, now, now + timedelta(hours=1))
@@ -295,3 +281,28 @@ def test_the_keyword_trigger_skips_duplicates_non_matches_and_posts_without_a_br
     # the title is searched too
     [alert] = trigger.evaluate(make_post("5", "详见正文", title="星河工厂爆炸", analysis=neutral), now)
     assert alert.post_key == "weibo:5"
+
+
+def test_a_recrawled_post_of_a_resolved_incident_opens_nothing(service, sessions, make_post, now) -> None:
+    workflow = Workflow(sessions, service, FixedClock(now + timedelta(minutes=20)))
+    [incident_id] = service.apply(negative(make_post, "1", now))
+    workflow.respond(incident_id, "lead", "已回应")
+    workflow.resolve(incident_id, "lead", "已处理")
+    # the same post, crawled again with new counts, alerts again: the story is over, nobody is paged
+    assert service.apply(negative(make_post, "1", now + timedelta(hours=3))) == []
+    assert incident_count(sessions) == 1
+    # a new post of the same story opens a new incident
+    [again] = service.apply(negative(make_post, "2", now + timedelta(hours=3)))
+    assert again != incident_id
+
+
+def test_a_watch_alert_that_holds_counts_each_time_but_is_noted_once_an_hour(service, sessions, now) -> None:
+    def silent(at):
+        return [Alert("source_silent", "", "source:weibo:silent", "信源沉默：weibo", "general", at, category="source")]
+
+    [incident_id] = service.apply(silent(now))
+    for minutes in range(5, 125, 5):  # every five minutes for two hours
+        service.apply(silent(now + timedelta(minutes=minutes)))
+    with sessions() as session:
+        assert session.get(Incident, incident_id).alert_count == 25
+    assert kinds(sessions, incident_id).count("alert") == 2  # at 1 h and at 2 h after detection

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import pytest
-
 from yuqing.alerting.sla import BREACH, Firing, SlaPolicy, Step, due_firings, policies_from_settings, sla_status
 from yuqing.post import SHANGHAI
 from yuqing.settings import Settings
@@ -57,7 +55,8 @@ def test_a_fired_warning_does_not_fire_again() -> None:
 
 
 def test_at_the_deadline_the_breach_comes_first_then_the_escalation() -> None:
-    schedule = due_firings(RESPONSE, START, {"0": 1}, minutes(120))
+    assert due_firings(RESPONSE, START, {"0": 1}, minutes(120)).firings == []  # the deadline itself is in time
+    schedule = due_firings(RESPONSE, START, {"0": 1}, minutes(120) + timedelta(seconds=1))
     assert schedule.firings == [Firing(BREACH, 0, minutes(120)), Firing(1, 0, minutes(120))]
     assert schedule.progress == {"0": 1, BREACH: 1, "1": 1}
     assert schedule.next_at is None  # nothing left to fire
@@ -109,7 +108,7 @@ def test_a_repeat_missed_while_down_fires_once_for_the_latest() -> None:
 
 def test_a_repeating_step_goes_on_past_the_deadline_next_to_the_breach() -> None:
     progress = {"0": 8}  # told at 0, 15, ..., 105
-    schedule = due_firings(DIRECTOR, START, progress, minutes(120))
+    schedule = due_firings(DIRECTOR, START, progress, minutes(120) + timedelta(seconds=1))
     # the repeat is no one-off: it is not skipped beside the escalation
     assert schedule.firings == [Firing(BREACH, 0, minutes(120)), Firing(0, 8, minutes(120)), Firing(1, 0, minutes(120))]
     assert schedule.progress == {"0": 9, BREACH: 1, "1": 1}
@@ -171,14 +170,6 @@ def test_status_cancelled_after_the_deadline_stays_breached() -> None:
     assert sla_status(DUE, None, minutes(130), minutes(500)) == "breached"
 
 
-@pytest.mark.xfail(
-    reason=(
-        "BUG: at the deadline instant the ticker records a breach (due_firings fires BREACH when due_at <= now) "
-        "while sla_status still says 'pending' (breached only when now > due_at) and a response at that instant "
-        "counts as met: the two disagree on whether the deadline itself is in time"
-    ),
-    strict=True,
-)
 def test_the_schedule_and_the_status_agree_at_the_deadline_instant() -> None:
     breach_fired = any(f.step == BREACH for f in due_firings(RESPONSE, START, {"0": 1}, DUE).firings)
     assert breach_fired == (sla_status(DUE, None, None, DUE) == "breached")
