@@ -37,6 +37,7 @@ need not evaluate the query at all.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -435,16 +436,20 @@ class TermTrie:
             for ch in term:
                 node = node.setdefault(ch, {})
             node[_END] = term
+        # where a term may start: the regex engine skips the other characters, not Python
+        first = "".join(re.escape(ch) for ch in sorted(self._root))
+        self._starts = re.compile(f"[{first}]") if first else None
 
     def scan(self, low: str) -> dict[str, list[Span]]:
         """Each term occurring in ``low`` (normalised text) -> its (start, end) spans."""
         found: dict[str, list[Span]] = {}
+        if self._starts is None:
+            return found
         root = self._root
         n = len(low)
-        for i, ch in enumerate(low):
-            node = root.get(ch)
-            if node is None:
-                continue
+        for start in self._starts.finditer(low):
+            i, ch = start.start(), start.group()
+            node = root[ch]
             edge = _edge(ch)
             if edge and i and _edge(low[i - 1]) == edge:
                 continue  # would start inside a Latin word or a number
