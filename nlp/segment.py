@@ -128,7 +128,7 @@ class HmmCut:
 
 class AccurateCut:
     """jieba's accurate mode with its HMM (``Tokenizer.cut(text, HMM=True)``), word for
-    word, in fewer Python operations: each dictionary word's log-probability is taken
+    word less the whitespace tokens, in fewer Python operations: each dictionary word's log-probability is taken
     once, here, not on every edge of every sentence's DAG; the DAG and the best route
     through it are found in one backward pass; and the HMM's split of each run of
     unknown characters is kept (short runs recur: 哈哈哈, names, slang).
@@ -140,7 +140,6 @@ class AccurateCut:
         import jieba
 
         self._blocks = jieba.re_han_default  # runs of characters jieba may join into words
-        self._skip = jieba.re_skip_default
         self._hmm_cut = HmmCut()
         logtotal = math.log(tokenizer.total)
         # jieba's score of a word, log(freq) - log(total); PREFIX for a mere prefix of words
@@ -158,11 +157,7 @@ class AccurateCut:
                 words = self._block_words.get(block)
                 out.extend(words if words is not None else self._cut_block(block))
             else:
-                for part in self._skip.split(block):
-                    if self._skip.match(part):
-                        out.append(part)
-                    else:
-                        out.extend(part)
+                out.extend(ch for ch in block if not ch.isspace())  # each character, as jieba gives them
         return out
 
     def _route(self, block: str) -> list[int]:
@@ -278,16 +273,15 @@ class Segmenter:
             if i % 2:  # a protected span: one token as it stands
                 out.append(span)
                 continue
-            out.extend(w for w in self._words(span, search) if w.strip())
+            out.extend(self._words(span, search))
         return out
 
     def _words(self, span: str, search: bool) -> Iterable[str]:
         tokenizer = self.tokenizer
-        if search:
-            return tokenizer.cut_for_search(span, HMM=self.new_words)
-        if self._accurate is not None:
+        if self._accurate is not None and not search:
             return self._accurate(span)
-        return tokenizer.cut(span, HMM=False)
+        words = tokenizer.cut_for_search(span, HMM=self.new_words) if search else tokenizer.cut(span, HMM=False)
+        return [w for w in words if w.strip()]
 
     @property
     def tokenizer(self) -> jieba.Tokenizer:
