@@ -1,13 +1,14 @@
-"""The console's live feed: an in-process publish/subscribe of events (notices, new posts).
+"""The console's live feed: publish/subscribe of events (new negative posts, notices, incident changes).
 
-The console notifier publishes here; the console's event stream (SSE) subscribes.
-Each subscriber has a bounded queue: a slow browser loses old events, never blocks
-the engine. Thread-safe, since the ticker and the ingest run in worker threads.
+Publishers are worker threads (the ingest, the ticker, request handlers); subscribers
+are the console's event streams (SSE), each an ``asyncio.Queue`` on the server's loop,
+fed with ``call_soon_threadsafe``. A subscriber's queue is bounded: a slow browser
+loses the oldest events, it never holds up the engine.
 """
 
 from __future__ import annotations
 
-import queue
+import asyncio
 import threading
 from typing import Any
 
@@ -15,30 +16,37 @@ Event = dict[str, Any]
 
 
 class Feed:
-    def __init__(self, maxsize: int = 1000) -> None:
-        self._subscribers: set[queue.Queue[Event]] = set()
+    def __init__(self, maxsize: int = 500) -> None:
+        self._subscribers: dict[asyncio.Queue[Event], asyncio.AbstractEventLoop] = {}
         self._lock = threading.Lock()
         self._maxsize = maxsize
 
-    def subscribe(self) -> queue.Queue[Event]:
-        q: queue.Queue[Event] = queue.Queue(self._maxsize)
+    def subscribe(self) -> asyncio.Queue[Event]:
+        """A queue of the events published from now on (call from the event loop)."""
+        q: asyncio.Queue[Event] = asyncio.Queue(self._maxsize)
         with self._lock:
-            self._subscribers.add(q)
+            self._subscribers[q] = asyncio.get_running_loop()
         return q
 
-    def unsubscribe(self, q: queue.Queue[Event]) -> None:
+    def unsubscribe(self, q: asyncio.Queue[Event]) -> None:
         with self._lock:
-            self._subscribers.discard(q)
+            self._subscribers.pop(q, None)
+
+    def close(self) -> None:
+        """Tell every subscriber the server is going away (a ``bye`` event): streams end."""
+        self.publish({"type": "bye"})
 
     def publish(self, event: Event) -> None:
         with self._lock:
-            subscribers = list(self._subscribers)
-        for q in subscribers:
+            subscribers = list(self._subscribers.items())
+        for q, loop in subscribers:
             try:
-                q.put_nowait(event)
-            except queue.Full:  # drop the oldest: the newest matters most on a live screen
-                try:
-                    q.get_nowait()
-                    q.put_nowait(event)
-                except (queue.Empty, queue.Full):
-                    pass
+                loop.call_soon_threadsafe(_put, q, event)
+            except RuntimeError:  # its loop has closed
+                self.unsubscribe(q)
+
+
+def _put(q: asyncio.Queue[Event], event: Event) -> None:
+    if q.full():  # drop the oldest: the newest matters most on a live screen
+        q.get_nowait()
+    q.put_nowait(event)

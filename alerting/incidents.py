@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, func, select
@@ -74,11 +74,13 @@ class IncidentService:
         dispatcher: Dispatcher,
         *,
         inhibit: bool = True,
+        on_change: Callable[[int], None] | None = None,
     ) -> None:
         self._sessions = sessions
         self.policies = list(policies)
         self.dispatcher = dispatcher
         self.inhibit = inhibit
+        self.on_change = on_change or (lambda _incident_id: None)
         self.lock = threading.Lock()
 
     def apply(self, alerts: Sequence[Alert]) -> list[int]:
@@ -93,6 +95,8 @@ class IncidentService:
                 incident = self._apply_one(session, batch, mutes, alert)
                 if incident is not None and incident.id not in touched:
                     touched.append(incident.id)
+        for incident_id in touched:
+            self.on_change(incident_id)
         return touched
 
     def _apply_one(self, session: Session, batch: _Batch, mutes: list[Silence], alert: Alert) -> Incident | None:

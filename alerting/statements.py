@@ -55,10 +55,17 @@ def _check_text(text: str) -> str:
 
 
 class Statements:
-    def __init__(self, sessions: sessionmaker[Session], dispatcher: Dispatcher, clock: Clock) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        dispatcher: Dispatcher,
+        clock: Clock,
+        on_change: Callable[[int], None] | None = None,
+    ) -> None:
         self._sessions = sessions
         self.dispatcher = dispatcher
         self.clock = clock
+        self.on_change = on_change or (lambda _incident_id: None)
 
     def draft(self, incident_id: int, actor: str, text: str) -> Statement:
         """A new version (the first, or after a rejection) of the incident's statement."""
@@ -87,14 +94,17 @@ class Statements:
                 session, incident.id, "statement_drafted", now, actor=actor,
                 statement_id=statement.id, version=version, content_hash=statement.content_hash,
             )  # fmt: skip
-            return statement
+        self.on_change(incident_id)
+        return statement
 
     def _act(self, statement_id: int, fn: Callable[[Session, Statement, Incident, datetime], T]) -> T:
         with self._sessions.begin() as session:
             statement = session.get(Statement, statement_id)
             if statement is None:
                 raise NotFound(f"no statement {statement_id}")
-            return fn(session, statement, statement.incident, self.clock.now())
+            result = fn(session, statement, statement.incident, self.clock.now())
+        self.on_change(statement.incident_id)
+        return result
 
     def _log(self, session: Session, s: Statement, kind: str, now: datetime, actor: str, **details: object) -> None:
         timeline.record(

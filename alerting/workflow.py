@@ -65,7 +65,9 @@ class Workflow:
             incident = get_incident(session, incident_id)
             if incident is None:
                 raise NotFound(f"no incident {incident_id}")
-            return fn(session, incident, self.clock.now())
+            result = fn(session, incident, self.clock.now())
+        self.incidents.on_change(incident_id)
+        return result
 
     def create(
         self, actor: str, *, title: str, severity: str, brand: str, summary: str | None, post_keys: Sequence[str]
@@ -77,7 +79,8 @@ class Workflow:
                 session, title=title, severity=severity, brand=brand, summary=summary,
                 post_keys=post_keys, actor=actor, at=self.clock.now(),
             )  # fmt: skip
-            return incident.id
+        self.incidents.on_change(incident.id)
+        return incident.id
 
     def ack(self, incident_id: int, actor: str) -> None:
         def do(session: Session, incident: Incident, now: datetime) -> None:

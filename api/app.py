@@ -13,13 +13,13 @@ from yuqing.alerting.errors import WorkflowError
 from yuqing.pluginmanager import flatten
 from yuqing.services import Services
 
-from .routes import auth, console, health, incidents, posts, silences, sources, statements
+from .routes import admin, auth, console, feedback, health, incidents, live, posts, silences, sources, statements, stats
 
 
 def create_app(services: Services) -> FastAPI:
     app = FastAPI(title="yuqing 舆情", version=__version__, docs_url="/api/docs", openapi_url="/api/openapi.json")
     app.state.services = services
-    routers = (health, auth, posts, incidents, statements, silences, sources, console)
+    routers = (health, auth, posts, feedback, incidents, statements, silences, sources, stats, live, admin, console)
     for module in routers:
         app.include_router(module.router)
     app.add_exception_handler(WorkflowError, _workflow_error)

@@ -30,6 +30,8 @@ class TokenOut(BaseModel):
 class UserOut(BaseModel):
     username: str
     role: str
+    actions: list[str] = Field(default_factory=list)
+    now: datetime | None = None
 
 
 CLOCKS = ("response", "statement", "director_report")

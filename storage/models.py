@@ -270,3 +270,23 @@ class SeenItem(Base):
     version: Mapped[str] = mapped_column(String(64))
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Feedback(Base):
+    """A person's correction of the sentiment of a post ("wrongly classified"), kept for retraining.
+
+    ``yuqing feedback export`` writes these as ``label,text`` rows for ``yuqing train``.
+    """
+
+    __tablename__ = "feedback"
+    __table_args__ = (UniqueConstraint("post_key", "username"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_key: Mapped[str] = mapped_column(String(255), index=True)
+    username: Mapped[str] = mapped_column(String(64))
+    predicted: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(String(16))
+    negative_score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    text: Mapped[str] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

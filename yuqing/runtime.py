@@ -76,13 +76,14 @@ def run(settings: Settings, *, crawl: bool) -> None:
             port=settings.server.port,
             log_config=None,
             lifespan="off",
+            timeout_graceful_shutdown=5,  # open live streams must not hold a shutdown up
         )
     )
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, server.stop)
+            loop.add_signal_handler(sig, lambda: (services.feed.close(), server.stop()))
         serving = asyncio.ensure_future(server.serve())
         crawling = asyncio.ensure_future(scheduler.run()) if scheduler else None
         ticking = asyncio.ensure_future(_tick_forever(services))

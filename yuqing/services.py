@@ -99,9 +99,11 @@ class Services:
         notifiers = {n.name: n for n in flatten(hook.register_notifiers(settings=settings))}
         self.dispatcher = Dispatcher(self.sessions, settings.notify, notifiers, self.feed)
         policies = flatten(hook.register_sla_policies(settings=settings))
-        self.incidents = IncidentService(self.sessions, policies, self.dispatcher, inhibit=settings.alerts.inhibit)
+        self.incidents = IncidentService(
+            self.sessions, policies, self.dispatcher, inhibit=settings.alerts.inhibit, on_change=self._incident_changed
+        )
         self.workflow = Workflow(self.sessions, self.incidents, self.clock)
-        self.statements = Statements(self.sessions, self.dispatcher, self.clock)
+        self.statements = Statements(self.sessions, self.dispatcher, self.clock, on_change=self._incident_changed)
         self.secret_key = secret_key(settings)
         self.health = HealthBook(self.sessions)
         self.seen = DatabaseSeen(self.sessions, self.clock)
@@ -110,9 +112,14 @@ class Services:
         )
         self._ingest_lock = threading.Lock()
 
+    def _incident_changed(self, incident_id: int) -> None:
+        self.feed.publish({"type": "incident", "id": incident_id})
+
     def tick(self) -> None:
         """One run of the SLA ticker at the clock's now (``runtime`` calls it every ``tick_seconds``)."""
         report = self.ticker.tick(self.clock.now())
+        if report.firings:
+            self.feed.publish({"type": "clocks", "fired": report.firings})
         if report.firings or report.sent or report.alerts:
             log.info(
                 "tick: %d clock steps fired, %d notices sent, %d watch alerts",
@@ -142,6 +149,10 @@ class Services:
             posts = self.pipeline(posts)
             stored = self.posts.upsert(posts)
         report.created, report.updated = len(stored.created), len(stored.updated)
+        created = set(stored.created)
+        for post in posts:
+            if post.key in created and post.analysis.sentiment == "negative" and post.analysis.brands:
+                self.feed.publish({"type": "post", "post": {**post.model_dump(mode="json"), "key": post.key}})
         now = self.clock.now()
         alerts: list[Alert] = [alert for post in posts for rule in self.rules for alert in rule.evaluate(post, now)]
         report.alerts = len(alerts)

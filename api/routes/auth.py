@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from yuqing.accounts import authenticate
+from yuqing.alerting.permissions import actions_for
 from yuqing.clock import SystemClock
 
 from ..deps import CurrentUser, ServicesDep, SessionDep
@@ -36,5 +37,7 @@ def login(
 
 
 @router.get("/me", response_model=UserOut)
-def me(user: CurrentUser) -> UserOut:
-    return UserOut(username=user.username, role=user.role)
+def me(user: CurrentUser, services: ServicesDep) -> UserOut:
+    """Who I am, what my role may do (the console shows only those actions), and the
+    workflow clock's now (a drill's clock runs ahead of the wall clock)."""
+    return UserOut(username=user.username, role=user.role, actions=actions_for(user.role), now=services.clock.now())

@@ -3,6 +3,7 @@ a real SMTP server, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 import email
 import json
 import threading
@@ -310,11 +311,18 @@ def test_a_channel_removed_from_the_config_gives_up(sessions, receiver, now) -> 
 def test_the_console_notice_reaches_the_live_feed(sessions, now) -> None:
     incident_id = open_incident(sessions, now)
     feed = Feed()
-    events = feed.subscribe()
-    dispatcher = Dispatcher(sessions, NotifySettings(), {}, feed)
-    with sessions.begin() as session:
-        dispatcher.enqueue(session, notice(("brand", "director"), "major", incident_id), now)
-    assert dispatcher.deliver(now) == 2
+
+    async def deliver_and_listen() -> tuple[int, asyncio.Queue]:
+        events = feed.subscribe()  # the console's event stream, on the server's loop
+        dispatcher = Dispatcher(sessions, NotifySettings(), {}, feed)
+        with sessions.begin() as session:
+            dispatcher.enqueue(session, notice(("brand", "director"), "major", incident_id), now)
+        sent = await asyncio.to_thread(dispatcher.deliver, now)  # the ticker's worker thread
+        await asyncio.sleep(0)  # let the loop run what the thread handed it
+        return sent, events
+
+    sent, events = asyncio.run(deliver_and_listen())
+    assert sent == 2
     got = [events.get_nowait() for _ in range(2)]
     assert [e["roles"] for e in got] == [["brand"], ["director"]]
     assert got[0]["title"] == "【major】新舆情事件" and got[0]["type"] == "notice"

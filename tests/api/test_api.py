@@ -52,7 +52,9 @@ def test_login(client, services, now) -> None:
     body = response.json()
     assert body["token_type"] == "bearer"
     me = client.get("/api/auth/me", headers={"Authorization": f"Bearer {body['access_token']}"}).json()
-    assert me == {"username": "brand", "role": "brand"}
+    assert (me["username"], me["role"]) == ("brand", "brand")
+    assert "incident.ack" in me["actions"] and "statement.approve" not in me["actions"]  # what the console offers
+    assert me["now"] == now.isoformat()  # the workflow clock (a drill runs ahead of the wall clock)
 
 
 def test_expired_or_foreign_tokens_are_refused(client, login, services, now) -> None:
@@ -135,7 +137,9 @@ def test_console_page_is_served(client) -> None:
     page = client.get("/")
     assert page.status_code == 200
     assert "登录" in page.text and 'name="password"' in page.text
-    assert client.get("/static/console.js").status_code == 200
+    assert client.get("/static/js/app.js").status_code == 200
+    plotly = client.get("/vendor/plotly.min.js")  # the charts' library, served from the installed package
+    assert plotly.status_code == 200 and plotly.headers["content-type"].startswith("text/javascript")
 
 
 def test_source_health(client, login, services, now) -> None:

@@ -1,0 +1,12 @@
+// PLACEHOLDER until the screen is built: replaced before this is called done.
+import { el, fill, t } from "../core.js";
+
+export default {
+  path: "#/legal",
+  nav: false,
+  roles: ["brand", "brand_lead", "legal", "director", "admin"],
+  title: () => "legal",
+  render(root) {
+    fill(root, el("p", { class: "empty" }, t("empty")));
+  },
+};
