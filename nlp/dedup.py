@@ -34,7 +34,6 @@ from yuqing.storage.posts import PipelineState
 
 from .text import clean
 
-MASK64 = (1 << 64) - 1
 BANDS = 4
 BAND_BITS = 16
 BAND_MASK = (1 << BAND_BITS) - 1

@@ -19,6 +19,7 @@ from yuqing.nlp.dedup import (
     distance,
     feature_hash,
     fingerprint,
+    fingerprints,
     simhash,
 )
 from yuqing.nlp.segment import Segmenter
@@ -254,3 +255,13 @@ def test_an_old_posts_db_gets_the_new_columns(tmp_path, segmenter, make_post) ->
     store.upsert([post])
     assert store.get("weibo:1").analysis == post.analysis
     store.close()
+
+
+def test_fingerprints_are_stable_and_the_same_one_by_one_or_in_a_batch() -> None:
+    """Stored fingerprints are compared with new ones after an upgrade: the value of a
+    text must never change (this one was computed by the first, pure-Python SimHash)."""
+    tokens = "星河 空调 异响 三个月 了 ， 晚上 像 拖拉机 一样 嗡嗡 响 ， 报修 了 五次".split()
+    assert (fingerprint(tokens).value, fingerprint(tokens).features) == (0xA10DC6441B7B8A40, 27)
+    lists = [tokens, [], ["，"], ["星河"], ["星河", "空调"], tokens[::-1], [], tokens[:5]]
+    assert fingerprints(lists) == [fingerprint(t) for t in lists]
+    assert fingerprints([]) == []
