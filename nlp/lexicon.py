@@ -24,6 +24,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 from typing import Literal, NamedTuple
 
@@ -196,7 +197,7 @@ def _modifiers(toks: list[str], span: _Span, floor: int, lex: Lexicon) -> list[t
 
 
 def _contribution(entry: Entry, mods: list[tuple[str, Entry]]) -> tuple[float, str]:
-    if entry.kind in ("emoticon", "sarcasm"):
+    if not mods or entry.kind in ("emoticon", "sarcasm"):
         return entry.weight, entry.term
     negators = [(t, m) for t, m in mods if m.kind == "negator"]
     value = entry.weight
@@ -232,21 +233,20 @@ def score_matched(tokens: list[str], lex: Lexicon, *, exclamations: int = 0) -> 
 def _score_spans(toks: list[str], spans: list[_Span], lex: Lexicon, exclamations: int) -> tuple[float, list[Hit]]:
     if not spans:
         return 0.0, []
-    # An adverb-capable term right before another term is an adverb (好+差).
-    spans = [
-        s
-        for k, s in enumerate(spans)
-        if not (
-            s.entry.term in lex.modifiers
-            and s.end - s.start == 1
-            and k + 1 < len(spans)
-            and spans[k + 1].start == s.end
-        )
-    ]
+    if len(spans) > 1:  # an adverb-capable term right before another term is an adverb (好+差)
+        modifiers = lex.modifiers
+        last = spans[-1]
+        spans = [
+            s
+            for s, after in pairwise(spans)
+            if not (after.start == s.end and s.end - s.start == 1 and s.entry.term in modifiers)
+        ]
+        spans.append(last)
     hits: list[Hit] = []
     floor = 0
     for span in spans:
-        value, display = _contribution(span.entry, _modifiers(toks, span, floor, lex))
+        mods = _modifiers(toks, span, floor, lex) if span.start > floor or span.inner else []
+        value, display = _contribution(span.entry, mods)
         floor = span.end
         if value:
             hits.append(Hit(display, value, span.start))
