@@ -29,11 +29,15 @@ export function clockCell(incident, kind) {
   return el("td", { class: "clock clock-" + c.level, dataset: { clock: kind } }, c.text);
 }
 
+// respond forms the user has open (incident id -> text typed so far): a reload keeps them
+const drafts = new Map();
+
 function actions(incident, reload, status) {
   const cell = el("td", { class: "actions" });
   const act = async (path, body, done) => {
     try {
       await api(`/api/incidents/${incident.id}/${path}`, { method: "POST", body });
+      if (path === "respond") drafts.delete(incident.id);
       fill(status, t(done, { id: incident.id }));
       await reload();
     } catch (error) {
@@ -45,9 +49,11 @@ function actions(incident, reload, status) {
   }
   if (can("incident.respond") && ["triggered", "acknowledged"].includes(incident.state)) {
     const note = el("textarea", { "aria-label": t("board.note"), placeholder: t("board.note"), rows: 2, required: true });
+    note.value = drafts.get(incident.id) || "";
+    note.addEventListener("input", () => drafts.set(incident.id, note.value));
     const form = el(
       "form",
-      { class: "respond", hidden: true },
+      { class: "respond", hidden: !drafts.has(incident.id) },
       note,
       el("button", { type: "submit" }, t("submit")),
     );
@@ -56,7 +62,17 @@ function actions(incident, reload, status) {
       if (note.value.trim()) act("respond", { note: note.value.trim() }, "board.done.respond");
     });
     cell.append(
-      el("button", { type: "button", onclick: () => { form.hidden = !form.hidden; note.focus(); } }, t("board.respond")),
+      el("button", {
+        type: "button",
+        onclick: () => {
+          form.hidden = !form.hidden;
+          if (form.hidden) drafts.delete(incident.id);
+          else {
+            drafts.set(incident.id, note.value);
+            note.focus();
+          }
+        },
+      }, t("board.respond")),
       form,
     );
   }
@@ -104,7 +120,10 @@ export default {
     const reload = async () => {
       const page = await api("/api/incidents?open=true&limit=500");
       incidents = page.items;
+      const typing = document.activeElement?.tagName === "TEXTAREA" && body.contains(document.activeElement)
+        ? Number(document.activeElement.closest("tr").dataset.incidentId) : null;
       fill(body, incidents.map((i) => row(i, reload, status)));
+      if (typing !== null) body.querySelector(`tr[data-incident-id="${typing}"] textarea`)?.focus();
       fill(count, t("board.count", { n: incidents.length }));
       empty.hidden = incidents.length > 0;
     };
@@ -120,11 +139,6 @@ export default {
     let pending = null;
     const soon = () => {
       clearTimeout(pending);
-      // not while someone is typing a response: reload once they are done
-      if (root.contains(document.activeElement) && document.activeElement.tagName === "TEXTAREA") {
-        pending = setTimeout(soon, 2000);
-        return;
-      }
       pending = setTimeout(() => reload().catch(() => {}), 300);
     };
     const offs = ["incident", "clocks", "notice"].map((type) => on(type, soon));
