@@ -139,6 +139,36 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_feedback_export(args: argparse.Namespace) -> int:
+    """People's corrections as training rows: label 0 = negative, 1 = not negative (the shared sets' labels)."""
+    import csv
+
+    from sqlalchemy import select
+
+    from yuqing.storage.database import make_engine, migrate, session_factory
+    from yuqing.storage.models import Feedback
+
+    settings = _settings(args)
+    engine = make_engine(settings.workflow_url)
+    try:
+        migrate(engine)
+        with session_factory(engine)() as session:
+            rows = list(session.scalars(select(Feedback).order_by(Feedback.created_at)))
+    finally:
+        engine.dispose()
+    out = args.out.open("w", encoding="utf-8", newline="") if args.out else sys.stdout
+    try:
+        writer = csv.writer(out)
+        writer.writerow(["label", "text"])
+        for row in rows:
+            writer.writerow([0 if row.label == "negative" else 1, row.text.replace("\n", " ")])
+    finally:
+        if args.out:
+            out.close()
+    print(f"{len(rows)} corrections", file=sys.stderr)
+    return 0
+
+
 def _show_progress(args: argparse.Namespace) -> bool:
     return bool(getattr(args, "progress", False)) or sys.stderr.isatty()
 
@@ -294,6 +324,13 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--email", help="where e-mail channels reach this user")
     _settings_args(add)
     add.set_defaults(func=cmd_user_add)
+
+    fb = sub.add_parser("feedback", help="the console's corrections of sentiment")
+    fb_sub = fb.add_subparsers(dest="feedback_command", required=True, metavar="ACTION")
+    export = fb_sub.add_parser("export", help="write them as label,text CSV for `yuqing train --data`")
+    export.add_argument("--out", type=Path, help="CSV file to write (default: standard output)")
+    _settings_args(export)
+    export.set_defaults(func=cmd_feedback_export)
     return parser
 
 
