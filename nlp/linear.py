@@ -38,7 +38,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -177,7 +177,8 @@ class _LexiconTokens:
         self.lengths = {start: tuple(sorted(ls, reverse=True)) for start, ls in lengths.items()}
         # characters where a token other than filler may start
         self.singles = frozenset(w for w in words if len(w) == 1) | _BREAKS | {"["}
-        self._arrays: tuple[Any, Any] | None = None  # the same two sets for ``starts_of``, as numpy arrays
+        self.terms = frozenset(lexicon.terms)
+        self._arrays: tuple[Any, ...] | None = None  # for ``starts_of``: the sets above as numpy arrays
 
     def starts(self, text: str) -> list[int]:
         """Where in ``text`` a token other than filler may start."""
@@ -185,15 +186,13 @@ class _LexiconTokens:
         return [k for k in range(len(text)) if text[k] in singles or text[k : k + 2] in lengths]
 
     def starts_of(self, texts: Sequence[str]) -> list[list[int]]:
-        """``starts`` of many texts at once, with numpy (the same lists)."""
+        """``starts`` of many texts at once, with numpy; ``[]`` for a text in which no term of the
+        lexicon occurs, even as a substring: nothing there for the scorer, whatever the tokens."""
         import numpy as np
 
         if self._arrays is None:
-            single = np.zeros(0x110000, dtype=bool)
-            single[[ord(ch) for ch in self.singles]] = True
-            pairs = np.array(sorted(ord(a) | ord(b) << 21 for a, b in self.lengths), dtype=np.uint64)
-            self._arrays = (single, pairs)
-        single, pairs = self._arrays
+            self._arrays = (*self._lookup(self.singles, self.lengths), *self._lookup(*_split_by_length(self.terms)))
+        single, pairs, term_single, term_pairs = self._arrays
         # NUL between texts: neither a single nor the first or second character of a word
         codes = np.frombuffer(("\0".join(texts) + "\0").encode("utf-32-le"), dtype=np.uint32)
         pair = codes[:-1].astype(np.uint64) | codes[1:].astype(np.uint64) << np.uint64(21)
@@ -202,7 +201,22 @@ class _LexiconTokens:
         offsets = np.cumsum([0] + [len(t) + 1 for t in texts])
         local = (where - offsets[np.searchsorted(offsets, where, side="right") - 1]).tolist()
         bounds = np.searchsorted(where, offsets).tolist()
-        return [local[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+        # a term starts with one of the terms' first characters (one-character terms) or first two
+        at = np.minimum(np.searchsorted(term_pairs, pair), len(term_pairs) - 1)
+        term_at = np.flatnonzero(term_single[codes[:-1]] | (term_pairs[at] == pair))
+        has_term = np.zeros(len(texts) + 1, dtype=bool)
+        has_term[np.searchsorted(offsets, term_at, side="right") - 1] = True
+        return [local[a:b] if term else [] for a, b, term in zip(bounds, bounds[1:], has_term.tolist(), strict=False)]
+
+    @staticmethod
+    def _lookup(singles: Iterable[str], pairs: Iterable[str]) -> tuple[Any, Any]:
+        """Characters as a table by code point, two-character strings as sorted integer keys."""
+        import numpy as np
+
+        table = np.zeros(0x110000, dtype=bool)
+        table[[ord(ch) for ch in singles]] = True
+        keys = np.array(sorted({ord(p[0]) | ord(p[1]) << 21 for p in pairs}) or [0], dtype=np.uint64)
+        return table, keys
 
     def cut(self, text: str, starts: list[int] | None = None) -> list[str]:
         """The tokens of ``text``; ``starts``: ``self.starts(text)``, if already known."""
@@ -361,7 +375,9 @@ class Featurizer:
 
     def _lexicon(self, own: str, dense: dict[str, float], starts: list[int] | None = None) -> list[tuple[str, float]]:
         """The lexicon's dense features of ``own`` (the poster's words) into ``dense``, and its hits;
-        ``starts``: where tokens may start in ``own.lower()``, if already known."""
+        ``starts``: ``starts_of`` ``own.lower()``, if already known."""
+        if starts == []:
+            return []  # no term in the text
         low = own.lower()
         score, hits = score_matched(self._lex_tokens.cut(low, starts), self.lexicon, exclamations=low.count("!"))
         if not hits:
@@ -391,6 +407,12 @@ def _stable_argsort(key: Any) -> Any:
 
 
 _LENGTHS = tuple((limit, f"{SPECIAL}len<{limit}") for limit in (10, 40, 140))
+
+
+def _split_by_length(words: Iterable[str]) -> tuple[list[str], list[str]]:
+    """(the one-character words, the first two characters of the others)"""
+    words = list(words)
+    return [w for w in words if len(w) == 1], [w[:2] for w in words if len(w) > 1]
 
 
 def _length_bucket(n: int) -> str:

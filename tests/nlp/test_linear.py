@@ -168,6 +168,49 @@ def test_repost_split() -> None:
     assert Featurizer.split_repost("没有转发") == ("没有转发", "")
 
 
+def test_batch_lexicon_starts_match_one_by_one(shipped: LinearModel) -> None:
+    tokens = shipped.featurizer._lex_tokens
+    texts = [
+        "",
+        "x",
+        "不满意",
+        "不太好用,要求退款!",
+        "[怒]呵呵",
+        "[abc",
+        "星河集团发布财报",
+        "好好好",
+        "𠀀😀不好",
+        "很",
+    ]
+    batch = tokens.starts_of(texts)
+    for text, starts in zip(texts, batch, strict=True):
+        if any(term in text for term in tokens.terms):
+            assert starts == tokens.starts(text), text
+        else:  # [] when no term's first characters occur either
+            assert starts in ([], tokens.starts(text)), text
+        assert tokens.cut(text, tokens.starts(text)) == tokens.cut(text)
+    assert batch[2] and batch[4] and not batch[6]  # 星河集团发布财报: no term, nothing to score
+    assert tokens.starts_of([]) == []
+
+
+def test_stable_argsort_is_lexsort_by_text_then_key() -> None:
+    from yuqing.nlp.linear import _stable_argsort
+
+    rng = np.random.default_rng(7)
+    key = rng.integers(0, 2**63, 5000, dtype=np.int64).astype(np.uint64)
+    key[::3] = key[1::3][: len(key[::3])]  # repeats
+    key[:100] = rng.integers(0, 50, 100).astype(np.uint64)  # small keys
+    tid = np.sort(rng.integers(0, 40, len(key)))
+    assert (_stable_argsort(key) == np.lexsort((tid, key))).all()
+
+
+def test_evidence_shows_only_readable_features(shipped: LinearModel) -> None:
+    long_post = "这个热水器真是垃圾,漏电了,售后推诿,客服态度恶劣,要求退款,再也不买了,千万别买,气死了!!! " * 3
+    for p in shipped.predict([long_post] * 20) + [shipped.predict_one(long_post)]:
+        assert len(p.evidence) == 8  # single characters and punctuation no longer take the slots
+        assert all(len(e.replace("+", "")) > 1 or e in shipped._singles for e in p.evidence), p.evidence
+
+
 def test_fast_simplified_path_matches_opencc() -> None:
     for text in ["回覆一下", "沈默是金", "熱水器", "热水器", "乾隆", "什么", "一目瞭然", "abc", ""]:
         assert to_simplified(text) == _t2s().convert(text)
