@@ -107,3 +107,9 @@ def test_hmm_cut_is_jiebas_finalseg_word_for_word(run: str) -> None:
     from yuqing.nlp.segment import HmmCut
 
     assert HmmCut()(run) == list(finalseg.cut(run))
+
+
+def test_without_new_words_latin_runs_join_as_in_jieba(cache_dir: Path) -> None:
+    segmenter = Segmenter(cache_dir=cache_dir, new_words=False)
+    for text in SAMPLES:
+        assert segmenter.cut(text) == [w for w in segmenter.tokenizer.cut(text, HMM=False) if w.strip()]
