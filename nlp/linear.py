@@ -2,8 +2,9 @@
 
 Runtime needs numpy (to read the model file) and nothing that segments words:
 the features are read straight off the cleaned, simplified text. ``predict`` on
-16 or more texts looks their n-grams up in one numpy batch (exactly the same
-result as ``predict_one``, which a test checks). ``yuqing.nlp.train`` fits the
+16 or more texts looks their n-grams up in one numpy batch, finds where the
+lexicon's words may start with numpy too, and picks the evidence candidates
+there (exactly the same result as ``predict_one``, which a test checks). ``yuqing.nlp.train`` fits the
 weights (with scikit-learn); this module only loads and applies them.
 
 Features of a text (see ``Featurizer``):
@@ -133,7 +134,7 @@ _SARCASM = re.compile("|".join(re.escape(m) for m in sorted(SARCASM_MARKERS, key
 _WHOLE_TOKEN = re.compile(r"^(?:\[[^\[\]\s]{1,10}\]|#[^#\n]{1,40}#)$")
 # Dense features that say nothing a reader could check: kept out of the evidence.
 _HIDDEN = (SPECIAL + "len", SPECIAL + "bias")
-_UNSEEN = object()
+_UNSEEN = object()  # not in LinearModel._names yet (None there: not shown)
 
 
 @dataclass
@@ -474,7 +475,8 @@ class LinearModel:
         self.featurizer = Featurizer(params.features, lexicon)
         self._singles = frozenset(t for t in self.featurizer.lexicon.terms if len(t) == 1)
         self._table: tuple[Any, Any, Any] | None = None  # the batch path's n-gram keys, weights, readable
-        self._names: dict[str, str | None] = {}  # display_name of the n-grams and tokens met so far
+        # display_name of the n-grams and tokens met so far (only features with a weight: bounded)
+        self._names: dict[str, str | None] = {}
 
     # -- scoring -------------------------------------------------------------------------------------
 
