@@ -56,7 +56,8 @@ def sync_timers(incident: Incident, policies: Sequence[SlaPolicy], at: datetime)
             )
             changes.append(f"started:{policy.kind}")
         elif applies and timer is not None and timer.cancelled_at is not None:
-            timer.started_at, timer.due_at, timer.progress, timer.next_at = at, at + policy.due_after, {}, at
+            run = (timer.progress or {}).get("run", 0) + 1  # its notices need reasons of their own
+            timer.started_at, timer.due_at, timer.progress, timer.next_at = at, at + policy.due_after, {"run": run}, at
             timer.cancelled_at = timer.breached_at = None
             changes.append(f"started:{policy.kind}")
         elif not applies and running:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from typing import TypeVar
 
@@ -21,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from yuqing.clock import Clock
-from yuqing.storage.models import Incident, Statement
+from yuqing.storage.models import Incident, Notification, Statement
 
 from . import messages, timeline
 from .dispatch import Dispatcher, Notice
@@ -61,16 +62,18 @@ class Statements:
         dispatcher: Dispatcher,
         clock: Clock,
         on_change: Callable[[int], None] | None = None,
+        lock: AbstractContextManager[object] | None = None,
     ) -> None:
         self._sessions = sessions
         self.dispatcher = dispatcher
         self.clock = clock
         self.on_change = on_change or (lambda _incident_id: None)
+        self._lock = lock or nullcontext()  # the incident workflow's lock: publishing meets a clock
 
     def draft(self, incident_id: int, actor: str, text: str) -> Statement:
         """A new version (the first, or after a rejection) of the incident's statement."""
         text = _check_text(text)
-        with self._sessions.begin() as session:
+        with self._lock, self._sessions.begin() as session:
             incident = get_incident(session, incident_id)
             if incident is None:
                 raise NotFound(f"no incident {incident_id}")
@@ -98,11 +101,15 @@ class Statements:
         return statement
 
     def _act(self, statement_id: int, fn: Callable[[Session, Statement, Incident, datetime], T]) -> T:
-        with self._sessions.begin() as session:
+        with self._lock, self._sessions.begin() as session:
             statement = session.get(Statement, statement_id)
             if statement is None:
                 raise NotFound(f"no statement {statement_id}")
-            result = fn(session, statement, statement.incident, self.clock.now())
+            incident = statement.incident
+            if incident.state not in OPEN_STATES:
+                raise Conflict(f"the incident is {incident.state}")
+            result = fn(session, statement, incident, self.clock.now())
+            _ = incident.timers  # loaded for the answer's statement deadline
         self.on_change(statement.incident_id)
         return result
 
@@ -124,7 +131,14 @@ class Statements:
         now: datetime,
     ) -> None:
         title, text = messages.statement(incident.id, incident.severity, s.version, what, by, comment)
-        reason = f"statement:{s.id}:{what}"
+        # each submission and decision is its own notice: a resubmission after an edit tells legal again
+        base = f"statement:{s.id}:{what}"
+        told = session.scalar(
+            select(func.count(Notification.reason.distinct())).where(
+                Notification.incident_id == incident.id, Notification.reason.like(base + "%")
+            )
+        )
+        reason = f"{base}#{told + 1}" if told else base
         self.dispatcher.enqueue(session, Notice(incident.id, reason, roles, incident.severity, title, text), now)
 
     def edit(self, statement_id: int, actor: str, text: str) -> Statement:

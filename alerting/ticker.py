@@ -124,7 +124,10 @@ class Ticker:
             title, text = messages.clock_step(
                 incident.id, incident.severity, incident.title, timer.kind, kind, timer.due_at, now
             )
-        notice = Notice(incident.id, f"{timer.kind}:{step}:{n}", tuple(roles), incident.severity, title, text)
+        # a clock that runs again (lowered, then raised to major again) is a new run: new reasons
+        run = (timer.progress or {}).get("run", 0)
+        clock = f"{timer.kind}#{run}" if run else timer.kind
+        notice = Notice(incident.id, f"{clock}:{step}:{n}", tuple(roles), incident.severity, title, text)
         self.dispatcher.enqueue(session, notice, now)
 
     def run_watches(self, now: datetime, report: TickReport) -> None:

@@ -90,7 +90,7 @@ def record(
 ) -> TimelineEntry:
     """Append one entry (in the caller's transaction)."""
     prev = _last_hash(session, incident_id)
-    details = json.loads(json.dumps(details, ensure_ascii=False, default=str))  # what the JSON column will hold
+    details = json.loads(json.dumps(details, ensure_ascii=False, default=_json))  # what the JSON column will hold
     entry = TimelineEntry(
         incident_id=incident_id,
         at=at,
@@ -102,6 +102,10 @@ def record(
     session.add(entry)
     session.info["timeline_ends"][incident_id] = entry.hash
     return entry
+
+
+def _json(value: object) -> str:
+    return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
 def entries(session: Session, incident_id: int) -> list[TimelineEntry]:

@@ -124,6 +124,7 @@ class Workflow:
             for timer in incident.timers:
                 if timer.met_at is None and timer.cancelled_at is None:
                     timer.cancelled_at, timer.next_at = now, None
+                    timer.progress = {**(timer.progress or {}), "closed": "resolved"}
                     closed.append(timer.kind)
             timeline.record(session, incident.id, "resolved", now, actor=actor, note=note, clocks_closed=closed)
 

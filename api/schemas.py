@@ -98,7 +98,10 @@ class IncidentOut(BaseModel):
             )
             for t in incident.timers
         ]
-        applies = {t.kind: t for t in timers if t.status is not None}
+        # a clock stopped because the severity fell no longer applies; one closed at resolution
+        # keeps its deadline (a fact of the case), its status null unless it was met or breached
+        closed = {t.kind for t in incident.timers if (t.progress or {}).get("closed") == "resolved"}
+        applies = {t.kind: t for t in timers if t.status is not None or t.kind in closed}
         deadlines = Deadlines(**{f"{k}_due": applies[k].due_at for k in CLOCKS if k in applies})
         return cls(
             id=incident.id,
@@ -126,7 +129,7 @@ class IncidentOut(BaseModel):
 
 
 class IncidentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     title: str = Field(min_length=1, max_length=255)
     severity: Severity
@@ -136,32 +139,32 @@ class IncidentIn(BaseModel):
 
 
 class NoteIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     note: str = Field(min_length=1, max_length=5000)
 
 
 class OptionalNoteIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     note: str | None = Field(default=None, max_length=5000)
 
 
 class SeverityIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     severity: Severity
     reason: str | None = Field(default=None, max_length=1000)
 
 
 class TextIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     text: str = Field(min_length=1, max_length=20_000)
 
 
 class CommentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     comment: str | None = Field(default=None, max_length=5000)
 
@@ -186,9 +189,10 @@ class StatementOut(BaseModel):
     statement_due: datetime | None = None
 
     @classmethod
-    def of(cls, s: Statement, statement_due: datetime | None = None) -> StatementOut:
+    def of(cls, s: Statement) -> StatementOut:
         fields = {name: getattr(s, name) for name in cls.model_fields if name != "statement_due"}
-        return cls(**fields, statement_due=statement_due)
+        due = next((t.due_at for t in s.incident.timers if t.kind == "statement"), None)
+        return cls(**fields, statement_due=due)
 
 
 class TimelineEntryOut(BaseModel):
@@ -222,7 +226,7 @@ class NotificationOut(BaseModel):
 
 
 class SilenceIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     matchers: dict[str, str] = Field(min_length=1, description="labels: brand, rule, category, severity, group_key")
     minutes: float = Field(gt=0, le=60 * 24 * 90, description="how long it lasts from now")

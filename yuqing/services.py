@@ -103,7 +103,9 @@ class Services:
             self.sessions, policies, self.dispatcher, inhibit=settings.alerts.inhibit, on_change=self._incident_changed
         )
         self.workflow = Workflow(self.sessions, self.incidents, self.clock)
-        self.statements = Statements(self.sessions, self.dispatcher, self.clock, on_change=self._incident_changed)
+        self.statements = Statements(
+            self.sessions, self.dispatcher, self.clock, on_change=self._incident_changed, lock=self.incidents.lock
+        )
         self.secret_key = secret_key(settings)
         self.health = HealthBook(self.sessions)
         self.seen = DatabaseSeen(self.sessions, self.clock)

@@ -134,9 +134,8 @@ def incident_timeline(incident_id: int, session: SessionDep, _user: CurrentUser)
 
 @router.get("/{incident_id}/statements", response_model=list[StatementOut])
 def statements(incident_id: int, session: SessionDep, _user: CurrentUser) -> list[StatementOut]:
-    incident = _found(session, incident_id)
-    due = next((t.due_at for t in incident.timers if t.kind == "statement"), None)
-    return [StatementOut.of(s, due) for s in statements_of(session, incident_id)]
+    _found(session, incident_id)
+    return [StatementOut.of(s) for s in statements_of(session, incident_id)]
 
 
 @router.post("/{incident_id}/statements", response_model=StatementOut, status_code=status.HTTP_201_CREATED)

@@ -18,10 +18,6 @@ router = APIRouter(prefix="/api/statements", tags=["statements"])
 StatementState = Annotated[str | None, Query(pattern="^(draft|pending_legal|approved|rejected|published)$")]
 
 
-def _due(s: Statement):  # noqa: ANN202 - a datetime or None
-    return next((t.due_at for t in s.incident.timers if t.kind == "statement"), None)
-
-
 @router.get("", response_model=list[StatementOut])
 def queue(session: SessionDep, _user: CurrentUser, state: StatementState = None) -> list[StatementOut]:
     """Statements, oldest submission first (``?state=pending_legal`` is legal's queue)."""
@@ -29,7 +25,7 @@ def queue(session: SessionDep, _user: CurrentUser, state: StatementState = None)
     if state:
         query = query.where(Statement.state == state)
     found = session.scalars(query.order_by(Statement.submitted_at.nulls_last(), Statement.created_at, Statement.id))
-    return [StatementOut.of(s, _due(s)) for s in found]
+    return [StatementOut.of(s) for s in found]
 
 
 @router.get("/{statement_id}", response_model=StatementOut)
@@ -37,7 +33,7 @@ def one(statement_id: int, session: SessionDep, _user: CurrentUser) -> Statement
     s = session.get(Statement, statement_id)
     if s is None:
         raise HTTPException(status_code=404, detail=f"no statement {statement_id}")
-    return StatementOut.of(s, _due(s))
+    return StatementOut.of(s)
 
 
 @router.put("/{statement_id}", response_model=StatementOut)

@@ -271,11 +271,6 @@ def test_invalid_action_bodies_are_422(api, user, path, body) -> None:
     assert api.timeline(incident["id"]) == before
 
 
-@pytest.mark.xfail(
-    reason="BUG: NoteIn only asks min_length=1, so a note of blanks answers 200 and records an empty response; "
-    "statement text and reject comments are stripped before the check, notes are not (api/schemas.py NoteIn)",
-    strict=True,
-)
 def test_a_blank_note_is_422(api) -> None:
     incident = api.open()
     response = api.call("POST", f"/api/incidents/{incident['id']}/respond", json={"note": "   "})

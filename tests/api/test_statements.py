@@ -138,12 +138,6 @@ def test_an_edit_while_pending_takes_the_statement_out_of_legals_queue(api) -> N
     assert response.status_code == 409
 
 
-@pytest.mark.xfail(
-    reason="BUG: a re-submission after an edit enqueues the same reason statement:{id}:待审核 as the first "
-    "submission (alerting/statements.py _tell), so the notification log drops it and legal is never told the "
-    "statement is back in its queue (the same holds for a second 已批准 to the brand team)",
-    strict=True,
-)
 def test_legal_is_told_again_when_an_edited_statement_is_resubmitted(api) -> None:
     incident = api.open()
     s = api.approved(incident["id"])
@@ -318,12 +312,6 @@ def test_the_queue_refuses_an_unknown_state(api) -> None:
     assert response.json()["detail"]
 
 
-@pytest.mark.xfail(
-    reason="BUG: the action routes answer StatementOut.of(s) without the incident's statement_due "
-    "(api/routes/incidents.py draft_statement, api/routes/statements.py edit/submit/approve/reject/publish), "
-    "so the same statement reads statement_due null from POST/PUT and the deadline from GET",
-    strict=True,
-)
 def test_every_statement_answer_carries_the_statement_deadline(api) -> None:
     incident = api.open()
     s = api.draft(incident["id"])

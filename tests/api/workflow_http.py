@@ -70,7 +70,7 @@ class Api:
 
     def director_notices(self, incident_id: int) -> list[str]:
         """The director-report notices delivered to the director's console."""
-        return [r for r in self.sent_to(incident_id, "console:director") if r.startswith("director_report:")]
+        return [r for r in self.sent_to(incident_id, "console:director") if r.startswith("director_report")]
 
     # statements
 
