@@ -63,10 +63,14 @@ class HmmCut:
         self._finalseg = finalseg  # its patterns and Force_Split_Words (read live, as jieba does)
         self._start = finalseg.start_P
         self._emit = [finalseg.emit_P[y] for y in "BMSE"]
-        t = finalseg.trans_P
-        # into each state, from its two possible predecessors
-        self._trans = (t["E"]["B"], t["S"]["B"], t["M"]["M"], t["B"]["M"], t["S"]["S"], t["E"]["S"], t["M"]["E"])
-        self._trans_be = t["B"]["E"]
+        t = finalseg.trans_P  # the eight transitions jieba allows: into each state from two others
+        into_b, into_m, into_s, into_e = (
+            (t["E"]["B"], t["S"]["B"]),
+            (t["M"]["M"], t["B"]["M"]),
+            (t["S"]["S"], t["E"]["S"]),
+            (t["M"]["E"], t["B"]["E"]),
+        )
+        self._trans = (*into_b, *into_m, *into_s, *into_e)
         self._floor = finalseg.MIN_FLOAT  # a character a state never emits
 
     def __call__(self, run: str) -> list[str]:
@@ -101,8 +105,8 @@ class HmmCut:
         """The most likely B/M/E/S sequence; ties go where jieba's ``max`` over
         (probability, state letter) sends them: to the later letter."""
         eb, em, es, ee = self._emit
-        t_eb, t_sb, t_mm, t_bm, t_ss, t_es, t_me = self._trans
-        t_be, floor, start = self._trans_be, self._floor, self._start
+        t_eb, t_sb, t_mm, t_bm, t_ss, t_es, t_me, t_be = self._trans
+        floor, start = self._floor, self._start
         c = block[0]
         b, m = start["B"] + eb.get(c, floor), start["M"] + em.get(c, floor)
         s, e = start["S"] + es.get(c, floor), start["E"] + ee.get(c, floor)
