@@ -46,7 +46,6 @@ BUCKET_CAP = 32
 # Tokens that carry no content for copying: the repost markers of Weibo.
 _NOISE = frozenset({"转发微博", "转发", "repost", "//", "回复", "轉發微博"})
 _HASH_CACHE_SIZE = 200_000
-_hash_cache: dict[str, int] = {}
 _UNSEEN = -1
 _token_hashes: dict[str, int | None] = {}  # token as segmented -> feature_hash of its word, None: no word
 
@@ -77,18 +76,13 @@ def _pair_hashes(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def feature_hash(feature: str) -> int:
     """A stable 64-bit hash (Python's ``hash`` changes with every process)."""
-    h = _hash_cache.get(feature)
-    if h is None:
-        h = int.from_bytes(hashlib.blake2b(feature.encode(), digest_size=8).digest(), "little")
-        if len(_hash_cache) >= _HASH_CACHE_SIZE:
-            _hash_cache.clear()
-        _hash_cache[feature] = h
-    return h
+    return int.from_bytes(hashlib.blake2b(feature.encode(), digest_size=8).digest(), "little")
 
 
 def word_hashes(tokens: Iterable[str]) -> list[int]:
     """``feature_hash`` of each of ``content_words(tokens)``, cached by token as it stands
-    (one dictionary look-up a token: the case and the word test come with the hash)."""
+    (one dictionary look-up a token: the case and the word test come with the hash;
+    tokens repeat, so blake2b runs on few of them)."""
     cache = _token_hashes
     hashes = [h if (h := cache.get(t, _UNSEEN)) is not _UNSEEN else _hash_token(t) for t in tokens]
     return [h for h in hashes if h is not None][:MAX_WORDS]
