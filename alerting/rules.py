@@ -55,18 +55,24 @@ class NegativeBrandPost:
         a = post.analysis
         if a.sentiment != "negative" or a.duplicate_of:
             return []
-        return [
-            Alert(
-                rule=self.name,
-                brand=brand,
-                group_key=group_key(brand, a.event_id),
-                title=f"{brand}负面舆情：{summarise(post)}",
-                post_key=post.key,
-                severity=a.severity or "general",
-                at=now,
-            )
-            for brand in a.brands
-        ]
+        return per_brand(post, self.name, a.severity or "general", "负面舆情", now)
+
+
+def per_brand(post: Post, rule: str, severity: str, what: str, now: datetime) -> list[Alert]:
+    """One alert per brand the post names, grouped with the post's event."""
+    a = post.analysis
+    return [
+        Alert(
+            rule=rule,
+            brand=brand,
+            group_key=group_key(brand, a.event_id),
+            title=f"{brand}{what}：{summarise(post)}",
+            post_key=post.key,
+            severity=severity,
+            at=now,
+        )
+        for brand in a.brands
+    ]
 
 
 def group_key(brand: str, event_id: str | None = None) -> str:
@@ -87,15 +93,4 @@ class KeywordTrigger:
         a = post.analysis
         if not a.brands or a.duplicate_of or not self.query.search(f"{post.title or ''} {post.text}"):
             return []
-        return [
-            Alert(
-                rule=self.name,
-                brand=brand,
-                group_key=group_key(brand, a.event_id),
-                title=f"{brand}关键词预警（{self.query.source}）：{summarise(post)}",
-                post_key=post.key,
-                severity=self.severity,
-                at=now,
-            )
-            for brand in a.brands
-        ]
+        return per_brand(post, self.name, self.severity, f"关键词预警（{self.query.source}）", now)

@@ -145,6 +145,11 @@ class Receiver:
     answers: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # next answers, then the default
     default: tuple[int, dict[str, Any]] = (200, {"errcode": 0, "errmsg": "ok"})
     delay: float = 0.0
+    on_request: Callable[[], None] | None = None  # runs once, before answering the next request
+
+    @property
+    def bodies(self) -> list[dict[str, Any]]:
+        return [r.json for r in self.requests]
 
 
 @contextmanager
@@ -170,6 +175,9 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         query = {key: values[0] for key, values in parse_qs(url.query).items()}
         state.requests.append(Received(url.path, query, self.headers["Content-Type"], raw))
+        hook, state.on_request = state.on_request, None
+        if hook is not None:
+            hook()
         time.sleep(state.delay)
         status, answer = state.answers.pop(0) if state.answers else state.default
         body = json.dumps(answer).encode()

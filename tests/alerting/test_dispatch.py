@@ -5,20 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import email
-import json
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email import policy
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from support import free_port
+from support import Receiver, free_port, webhook_receiver
 from yuqing.accounts import add_user
 from yuqing.alerting import timeline
 from yuqing.alerting.dispatch import Dispatcher, Notice, Recipient, recipients
@@ -171,46 +168,10 @@ def test_enqueueing_twice_logs_one_row_per_recipient_and_reason(sessions, now) -
 # --- a real HTTP receiver for the group bot ----------------------------------------------------------
 
 
-@dataclass
-class Receiver:
-    url: str
-    bodies: list[dict[str, Any]] = field(default_factory=list)
-    answers: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # the next answers, then 200 ok
-    on_request: Callable[[], None] | None = None  # runs before answering the first request
-
-
-class _Handler(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:  # noqa: N802
-        state: Receiver = self.server.state  # type: ignore[attr-defined]
-        state.bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-        hook, state.on_request = state.on_request, None
-        if hook is not None:
-            hook()
-        status, answer = state.answers.pop(0) if state.answers else (200, {"errcode": 0, "errmsg": "ok"})
-        body = json.dumps(answer).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    server.daemon_threads = True
-    state = Receiver(url=f"http://127.0.0.1:{server.server_address[1]}/cgi-bin/webhook/send?key=k-1")
-    server.state = state  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with webhook_receiver() as state:
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def wecom_dispatcher(sessions, receiver: Receiver, **notify: Any) -> Dispatcher:
