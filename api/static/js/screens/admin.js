@@ -50,7 +50,8 @@ const RULES = ["negative_brand_post", "negative_spike", "source_silent"];
 
 // -- small pieces ----------------------------------------------------------------------------
 
-const table = (id, heads, body) => el("table", { id }, el("thead", {}, el("tr", {}, heads.map((k) => el("th", {}, t(k))))), body);
+const head = (keys) => el("thead", {}, el("tr", {}, keys.map((k) => el("th", {}, t(k)))));
+const table = (id, keys, body) => el("table", { id }, head(keys), body);
 const list = (values) => (values && values.length ? values.join("、") : "—");
 const labelled = (key, input) => el("label", {}, t(key), " ", input);
 
@@ -82,7 +83,8 @@ function brandRow(b) {
 }
 
 function tester() {
-  const text = el("textarea", { id: "match-text", rows: 3, "aria-label": t("admin.tester.text"), placeholder: t("admin.tester.text") });
+  const label = t("admin.tester.text");
+  const text = el("textarea", { id: "match-text", rows: 3, "aria-label": label, placeholder: label });
   const result = el("p", { id: "match-result", class: "status", role: "status" });
   const form = el("form", { class: "admin-tester" }, el("h4", {}, t("admin.tester")), text,
     el("button", { type: "submit" }, t("admin.tester.run")), result);
@@ -98,12 +100,10 @@ function tester() {
 async function brandsSection() {
   const brands = await api("/api/admin/brands");
   const heads = ["admin.brand", "admin.query", "admin.aliases", "admin.keywords", "admin.exclude"];
-  return {
-    brands,
-    node: section("admin-brands", "admin.brands",
-      brands.length ? table("brands", heads, el("tbody", {}, brands.map(brandRow))) : el("p", { class: "empty" }, t("admin.brands.empty")),
-      tester()),
-  };
+  const shown = brands.length
+    ? table("brands", heads, el("tbody", {}, brands.map(brandRow)))
+    : el("p", { class: "empty" }, t("admin.brands.empty"));
+  return { brands, node: section("admin-brands", "admin.brands", shown, tester()) };
 }
 
 // -- users and roles (admin only) ------------------------------------------------------------------
@@ -114,11 +114,12 @@ function roleSelect(value, attrs = {}) {
 
 function userRow(user, status, reload) {
   const role = roleSelect(user.role, { "aria-label": t("admin.role") + " " + user.username, name: "role" });
-  const email = el("input", { type: "email", value: user.email || "", "aria-label": t("admin.email") + " " + user.username, name: "email" });
+  const email = el("input", { type: "email", value: user.email || "", "aria-label": t("admin.email") + " " + user.username });
   const save = async () => {
     const body = { role: role.value, email: email.value.trim() || null };
     const path = "/api/admin/users/" + encodeURIComponent(user.username);
-    const saved = await act(status, () => api(path, { method: "PATCH", body }), () => t("admin.user.saved", { name: user.username }), reload);
+    const saved = await act(status, () => api(path, { method: "PATCH", body }),
+      () => t("admin.user.saved", { name: user.username }), reload);
     if (!saved) role.value = user.role;
   };
   return el("tr", { dataset: { username: user.username } },
@@ -131,7 +132,7 @@ function addUserForm(status, reload) {
   const fields = {
     username: el("input", { name: "username", required: true, maxlength: 64, autocomplete: "off" }),
     role: roleSelect("brand", { name: "role" }),
-    password: el("input", { name: "password", type: "password", required: true, minlength: 8, autocomplete: "new-password" }),
+    password: el("input", { name: "password", type: "password", required: true, minlength: 8, autocomplete: "off" }),
     email: el("input", { name: "email", type: "email" }),
   };
   const form = el("form", { id: "add-user", class: "admin-form" },
@@ -153,7 +154,7 @@ async function usersSection() {
   const body = el("tbody");
   const reload = async () => fill(body, (await api("/api/admin/users")).map((u) => userRow(u, status, reload)));
   await reload();
-  const heads = ["admin.username", "admin.role", "admin.email", "admin.created", "admin.save"];
+  const heads = ["admin.username", "admin.role", "admin.email", "admin.created", "admin.actions"];
   return section("admin-users", "admin.users", table("users", heads, body), addUserForm(status, reload), status);
 }
 
@@ -161,14 +162,14 @@ async function usersSection() {
 
 function channelRow(channel) {
   const result = el("span", { class: "status", role: "status" });
-  const send = () => act(result, () => api(`/api/admin/channels/${encodeURIComponent(channel.name)}/test`, { method: "POST" }),
-    () => t("admin.test.sent"));
+  const path = `/api/admin/channels/${encodeURIComponent(channel.name)}/test`;
+  const send = () => act(result, () => api(path, { method: "POST" }), () => t("admin.test.sent"));
   const testable = session.user.role === "admin" && channel.kind !== "console";
   const names = (values, prefix) => (values.includes("all") ? t("admin.all") : list(values.map((v) => t(prefix + v))));
   return el("tr", { dataset: { channel: channel.name } },
     el("th", { scope: "row" }, channel.name), el("td", {}, channel.kind), el("td", {}, channel.target),
     el("td", {}, names(channel.roles, "role.")), el("td", {}, names(channel.severities, "severity.")),
-    el("td", { class: "actions" }, testable ? el("button", { type: "button", onclick: send }, t("admin.test")) : null, " ", result));
+    el("td", { class: "actions" }, testable && el("button", { type: "button", onclick: send }, t("admin.test")), " ", result));
 }
 
 async function channelsSection() {
@@ -185,14 +186,16 @@ function silenceRow(silence, status, reload) {
     () => t("admin.silence.expired", { id: silence.id }), reload);
   return el("tr", { dataset: { silenceId: silence.id }, class: silence.active ? "silence-active" : "silence-ended" },
     el("td", {}, "#" + silence.id), el("td", {}, el("code", {}, matchers)), el("td", {}, silence.comment),
-    el("td", {}, fmtTime(silence.ends_at)), el("td", {}, silence.created_by), el("td", { class: "num" }, String(silence.hits)),
+    el("td", {}, fmtTime(silence.ends_at)), el("td", {}, silence.created_by), el("td", {}, String(silence.hits)),
     el("td", {}, t(silence.active ? "admin.active" : "admin.ended")),
-    el("td", {}, silence.active && can("silence.expire") ? el("button", { type: "button", class: "danger", onclick: expire }, t("admin.expire")) : null));
+    el("td", {}, silence.active && can("silence.expire")
+      && el("button", { type: "button", class: "danger", onclick: expire }, t("admin.expire"))));
 }
 
 function silenceForm(brands, status, reload) {
   const fields = {
-    brand: el("select", { name: "brand" }, el("option", { value: "" }, "—"), brands.map((b) => el("option", { value: b.name }, b.name))),
+    brand: el("select", { name: "brand" },
+      el("option", { value: "" }, "—"), brands.map((b) => el("option", { value: b.name }, b.name))),
     rule: el("input", { name: "rule", list: "rule-names", autocomplete: "off" }),
     minutes: el("input", { name: "minutes", type: "number", min: 1, max: 129600, value: 60, required: true }),
     comment: el("input", { name: "comment", required: true, maxlength: 500 }),
@@ -223,7 +226,8 @@ async function silencesSection(brands) {
     empty.hidden = silences.length > 0;
   };
   await reload();
-  const heads = ["admin.id", "admin.matchers", "admin.comment", "admin.ends", "admin.by", "admin.hits", "admin.state", "admin.actions"];
+  const heads = ["admin.id", "admin.matchers", "admin.comment", "admin.ends", "admin.by", "admin.hits", "admin.state",
+    "admin.actions"];
   return section("admin-silences", "admin.silences", table("silences", heads, body), empty,
     can("silence.create") ? silenceForm(brands, status, reload) : null, status);
 }
@@ -234,9 +238,11 @@ export default {
   roles: ["admin", "brand_lead"],
   title: () => t("admin.title"),
   async render(root) {
+    const grid = el("div", { class: "admin-grid" });
+    fill(root, el("section", { id: "admin-view" }, el("h2", {}, t("admin.title")), grid));
     const { brands, node } = await brandsSection();
     const admin = session.user.role === "admin";
-    const parts = [node, admin ? await usersSection() : null, await channelsSection(), await silencesSection(brands)];
-    fill(root, el("section", { id: "admin-view" }, el("h2", {}, t("admin.title")), el("div", { class: "admin-grid" }, parts)));
+    const parts = [node, admin && (await usersSection()), await channelsSection(), await silencesSection(brands)];
+    fill(grid, parts);
   },
 };

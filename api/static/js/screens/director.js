@@ -50,14 +50,12 @@ function clocks(incident) {
 }
 
 function reasons(incident) {
-  const breached = breachedClocks(incident);
+  const breached = breachedClocks(incident).map((k) => t("clock." + k)).join("、");
   return el(
     "div",
     { class: "crisis-reasons" },
-    isMajor(incident) ? el("span", { class: "crisis-tag crisis-tag-major" }, t("director.why.major")) : null,
-    breached.length
-      ? el("span", { class: "crisis-tag crisis-tag-breached" }, t("director.why.breached", { clocks: breached.map((k) => t("clock." + k)).join("、") }))
-      : null,
+    isMajor(incident) && el("span", { class: "crisis-tag crisis-tag-major" }, t("director.why.major")),
+    breached && el("span", { class: "crisis-tag crisis-tag-breached" }, t("director.why.breached", { clocks: breached })),
   );
 }
 
@@ -76,7 +74,9 @@ function summary(incident) {
 
 function ackArea(incident, reload, status) {
   const timer = incident.timers.find((x) => x.kind === "director_report");
-  if (timer?.met_at) return el("p", { class: "crisis-acked" }, t("director.acked", { who: timer.met_by || "—", at: fmtTime(timer.met_at) }));
+  if (timer?.met_at) {
+    return el("p", { class: "crisis-acked" }, t("director.acked", { who: timer.met_by || "—", at: fmtTime(timer.met_at) }));
+  }
   if (!awaitsDirector(incident) || !can("incident.director_ack")) return null;
   const ack = async (event) => {
     event.target.disabled = true;
@@ -116,16 +116,19 @@ export default {
     const status = el("p", { class: "status", role: "status" });
     const list = el("div", { id: "crises", class: "crises" });
     const empty = el("p", { id: "crises-empty", class: "empty", hidden: true }, t("director.empty"));
-    fill(root, el("section", { id: "director-view" }, el("h2", {}, t("director.title"), " ", count), status, list, empty));
+    const view = el("section", { id: "director-view" }, el("h2", {}, t("director.title"), " ", count), status, list, empty);
+    fill(root, view);
     let shown = [];
     const reload = async () => {
       shown = crises((await api("/api/incidents?open=true&limit=500")).items);
       fill(list, shown.map((i) => card(i, reload, status)));
-      fill(count, t("director.count", { major: shown.filter(isMajor).length, breached: shown.filter((i) => breachedClocks(i).length).length }));
+      const breached = shown.filter((i) => breachedClocks(i).length).length;
+      fill(count, t("director.count", { major: shown.filter(isMajor).length, breached }));
       empty.hidden = shown.length > 0;
     };
     await reload();
     const timer = setInterval(() => {
+      if (!view.isConnected) return stop();
       for (const incident of shown) {
         const box = list.querySelector(`article[data-incident-id="${incident.id}"] .crisis-clocks`);
         box?.replaceWith(clocks(incident));
@@ -133,14 +136,17 @@ export default {
     }, 1000);
     let pending = null;
     const soon = () => {
+      if (!view.isConnected) return stop();
       clearTimeout(pending);
       pending = setTimeout(() => reload().catch((e) => fill(status, problem(e))), 300);
     };
     const offs = ["incident", "clocks", "notice"].map((type) => on(type, soon));
-    return () => {
+    // a screen left before its first load finished may miss its cleanup: it stops itself once off the page
+    const stop = () => {
       clearInterval(timer);
       clearTimeout(pending);
       offs.forEach((off) => off());
     };
+    return stop;
   },
 };

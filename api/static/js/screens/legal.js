@@ -52,17 +52,20 @@ async function previousRejections(statements) {
 
 function deadline(statement, incident) {
   const timer = incident?.timers.find((x) => x.kind === "statement");
-  const c = countdown(statement.statement_due, timer?.started_at, incident?.sla.statement || (statement.statement_due && "pending"));
+  const running = incident?.sla.statement || (statement.statement_due && "pending");
+  const c = countdown(statement.statement_due, timer?.started_at, running);
   return el("span", { class: "clock clock-" + c.level, dataset: { clock: "statement" } }, c.text);
 }
 
 function facts(statement, incident) {
-  const link = el("a", { href: "#/incident/" + statement.incident_id }, "#" + statement.incident_id + " " + (incident?.title || ""));
+  const id = statement.incident_id;
+  const link = el("a", { href: "#/incident/" + id }, "#" + id + " " + (incident?.title || ""));
+  const severity = incident && el("span", { class: "sev-" + incident.severity }, " " + t("severity." + incident.severity));
   const item = (key, ...value) => [el("dt", {}, t(key)), el("dd", {}, ...value)];
   return el(
     "dl",
     { class: "legal-facts" },
-    item("legal.incident", link, incident ? el("span", { class: "sev-" + incident.severity }, " " + t("severity." + incident.severity)) : null),
+    item("legal.incident", link, severity),
     item("legal.author", statement.author),
     item("legal.submitted", fmtTime(statement.submitted_at)),
     item("legal.deadline", deadline(statement, incident)),
@@ -111,7 +114,8 @@ function card(statement, incident, previous, reload, status) {
     el("h3", {}, t("legal.version", { v: statement.version }), " · ", incident?.brand || "", " ",
       el("small", {}, "#" + statement.id)),
     facts(statement, incident),
-    previous ? el("p", { class: "legal-previous" }, t("legal.previous", { v: previous.version, comment: previous.review_comment || "—" })) : null,
+    previous && el("p", { class: "legal-previous" },
+      t("legal.previous", { v: previous.version, comment: previous.review_comment || "—" })),
     el("h4", {}, t("legal.text")),
     el("div", { class: "legal-text" }, statement.text),
     reviewForm(statement, reload, status),
@@ -128,7 +132,8 @@ export default {
     const status = el("p", { class: "status", role: "status" });
     const list = el("div", { id: "legal-queue" });
     const empty = el("p", { id: "legal-empty", class: "empty", hidden: true }, t("legal.empty"));
-    fill(root, el("section", { id: "legal-view" }, el("h2", {}, t("legal.title"), " ", count), status, list, empty));
+    const view = el("section", { id: "legal-view" }, el("h2", {}, t("legal.title"), " ", count), status, list, empty);
+    fill(root, view);
     let shown = [];
     const reload = async () => {
       const queue = await api("/api/statements?state=pending_legal");
@@ -142,20 +147,24 @@ export default {
     };
     await reload();
     const timer = setInterval(() => {
+      if (!view.isConnected) return stop();
       for (const { s, incident } of shown) {
         list.querySelector(`article[data-statement-id="${s.id}"] [data-clock]`)?.replaceWith(deadline(s, incident));
       }
     }, 1000);
     let pending = null;
     const soon = () => {
+      if (!view.isConnected) return stop();
       clearTimeout(pending);
       pending = setTimeout(() => reload().catch((e) => fill(status, problem(e))), 300);
     };
     const offs = ["incident", "clocks"].map((type) => on(type, soon));
-    return () => {
+    // a screen left before its first load finished may miss its cleanup: it stops itself once off the page
+    const stop = () => {
       clearInterval(timer);
       clearTimeout(pending);
       offs.forEach((off) => off());
     };
+    return stop;
   },
 };

@@ -66,23 +66,27 @@ export default {
     const status = el("p", { class: "status", role: "status" });
     const body = el("tbody");
     const empty = el("p", { id: "sources-empty", class: "empty", hidden: true }, t("sources.empty"));
-    const refresh = el("button", { type: "button", onclick: () => reload().catch((e) => fill(status, problem(e))) }, t("refresh"));
-    fill(root, el("section", { id: "sources-view" },
+    const again = () => reload().catch((e) => fill(status, problem(e)));
+    const refresh = el("button", { type: "button", onclick: again }, t("refresh"));
+    const view = el("section", { id: "sources-view" },
       el("h2", {}, t("sources.title"), " ", count),
       el("div", { class: "toolbar" }, refresh, status),
       el("table", { id: "sources", class: "sources" },
         el("thead", {}, el("tr", {}, HEADS.map((k) => el("th", {}, t("sources." + k))))), body),
-      empty));
+      empty);
+    fill(root, view);
     const reload = async () => {
       const { items } = await api("/api/sources");
-      const sorted = [...items].sort((a, b) => ORDER.indexOf(level(a)) - ORDER.indexOf(level(b)) || a.source.localeCompare(b.source));
+      const rank = (s) => ORDER.indexOf(level(s));
+      const sorted = [...items].sort((a, b) => rank(a) - rank(b) || a.source.localeCompare(b.source));
       fill(body, sorted.map(row));
       fill(count, t("sources.count", { n: items.length, failing: items.filter((s) => level(s) === "failing").length }));
       fill(status, t("sources.updated", { at: fmtTime(new Date(clock.now()).toISOString()) }));
       empty.hidden = items.length > 0;
     };
     await reload();
-    const timer = setInterval(() => reload().catch((e) => fill(status, problem(e))), REFRESH_MS);
+    // a screen left before its first load finished may miss its cleanup: it stops itself once off the page
+    const timer = setInterval(() => (view.isConnected ? again() : clearInterval(timer)), REFRESH_MS);
     return () => clearInterval(timer);
   },
 };

@@ -85,7 +85,9 @@ async function sentimentTraces() {
 async function sourceTraces() {
   const { items } = await api("/api/stats/sources?" + query());
   const x = items.map((i) => i.source);
-  return SENTIMENTS.map(([s, color]) => ({ type: "bar", name: t("sentiment." + s), marker: { color }, x, y: items.map((i) => i[s]) }));
+  return SENTIMENTS.map(([s, color]) => ({
+    type: "bar", name: t("sentiment." + s), marker: { color }, x, y: items.map((i) => i[s]),
+  }));
 }
 
 async function termTraces() {
@@ -143,7 +145,8 @@ function draw(Plotly, node, traces, extra) {
   const nodata = { text: t("trends.nodata"), showarrow: false, xref: "paper", yref: "paper", x: 0.5, y: 0.5,
     font: { size: 16, color: "#9aa5b1" } };
   const annotations = hasData(traces) ? [] : [nodata];
-  return Plotly.react(node, traces, layout({ annotations, ...wholeTicks(traces, extra) }), { displayModeBar: false, responsive: true });
+  const config = { displayModeBar: false, responsive: true };
+  return Plotly.react(node, traces, layout({ annotations, ...wholeTicks(traces, extra) }), config);
 }
 
 const axis = (title) => ({ title: { text: t(title) }, rangemode: "tozero" });
@@ -178,7 +181,8 @@ const CHARTS = [
     id: "chart-sla", title: "trends.sla",
     async plot(Plotly, node, note) {
       fill(note, t("trends.sla.note"));
-      await draw(Plotly, node, await slaTraces(), { barmode: "group", xaxis: { type: "category" }, yaxis: axis("trends.count") });
+      const xaxis = { type: "category" };
+      await draw(Plotly, node, await slaTraces(), { barmode: "group", xaxis, yaxis: axis("trends.count") });
     },
   },
 ];
@@ -218,7 +222,8 @@ function toolbar(brands, redraw) {
         redraw();
       },
     }, t("trends.range." + days))));
-  return el("div", { class: "toolbar" }, el("label", {}, t("trends.brand"), " ", brand), el("span", {}, t("trends.range")), range);
+  return el("div", { class: "toolbar" },
+    el("label", {}, t("trends.brand"), " ", brand), el("span", {}, t("trends.range")), range);
 }
 
 export default {
@@ -230,17 +235,17 @@ export default {
     const status = el("p", { class: "status", role: "status" }, t("trends.loading"));
     const cards = CHARTS.map(chartCard);
     const bar = el("div", { class: "toolbar" });
-    fill(root, el("section", { id: "trends-view" },
-      el("h2", {}, t("trends.title")), bar, status, el("div", { class: "charts" }, cards.map((c) => c.box))));
+    const view = el("section", { id: "trends-view" },
+      el("h2", {}, t("trends.title")), bar, status, el("div", { class: "charts" }, cards.map((c) => c.box)));
+    fill(root, view);
     const [Plotly, brands] = await Promise.all([
       loadPlotly().catch((e) => Promise.reject(new Error(t("trends.noplotly", { detail: e.message })))),
       brandNames(),
     ]);
-    let left = false;
     const redraw = async () => {
       fill(status);
       for (const { chart, node, note } of cards) {
-        if (left) return;
+        if (!view.isConnected) return;
         await chart.plot(Plotly, node, note).catch((e) => fill(status, problem(e)));
       }
     };
@@ -249,14 +254,19 @@ export default {
     // new posts move the numbers: redraw at most every 10 s while they arrive
     let pending = null;
     const later = () => {
-      if (!pending) pending = setTimeout(() => { pending = null; redraw(); }, 10000);
+      if (!view.isConnected) return stop();
+      pending ||= setTimeout(() => {
+        pending = null;
+        redraw();
+      }, 10000);
     };
     const offs = [on("post", later), on("incident", later)];
-    return () => {
-      left = true;
+    // a screen left before its first load finished may miss its cleanup: it stops itself once off the page
+    const stop = () => {
       clearTimeout(pending);
       offs.forEach((off) => off());
       cards.forEach(({ node }) => Plotly.purge(node));
     };
+    return stop;
   },
 };
