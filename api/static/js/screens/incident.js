@@ -339,6 +339,7 @@ function mayDraft(incident, statements) {
 
 function statementActions(s, ctx) {
   const { memory, act } = ctx;
+  if (!ctx.open) return null; // a resolved incident's statements are a record: nothing more to do
   const n = s.version;
   const done = (key) => [key, { n }];
   const out = [];
@@ -536,7 +537,7 @@ export default {
     let incident = null;
     let postKeys = null;
     let generation = 0;
-    const ctx = { memory, edits: new Map(), act: null };
+    const ctx = { memory, edits: new Map(), act: null, open: false };
 
     // run an action through the API; a readable message either way; true when it worked
     ctx.act = async (path, body, doneKey, vars = {}, method = "POST") => {
@@ -555,16 +556,22 @@ export default {
       return true;
     };
 
-    const reload = async () => {
+    // draw the page from fresh answers; a drawing overtaken by a newer one waits for that one,
+    // so whoever awaits reload() (an action, before it says "done") sees the page up to date
+    let latest = null;
+    let left = false; // the user has left the page
+    const reload = () => (latest = draw());
+    const draw = async () => {
       const mine = ++generation;
       const [inc, statements, timeline, me] = await Promise.all([
         api(`/api/incidents/${id}`), api(`/api/incidents/${id}/statements`), api(`/api/incidents/${id}/timeline`),
         api("/api/auth/me"),
       ]);
-      if (mine !== generation) return;
+      if (mine !== generation) return left ? undefined : latest;
       // the server's now (a drill's clock runs ahead): the countdowns count from it
       if (me.now) clock.offset = new Date(me.now).getTime() - Date.now();
       incident = inc;
+      ctx.open = OPEN.includes(incident.state);
       const focus = focused(root);
       fill(parts.head, header(incident));
       fill(parts.actions, incidentActions(incident, ctx));
@@ -603,6 +610,7 @@ export default {
       on("clocks", soon),
     ];
     return () => {
+      left = true;
       generation += 1;
       clearInterval(timer);
       clearTimeout(pending);
