@@ -93,6 +93,7 @@ def test_filters_and_search_narrow_the_list_and_the_live_posts(console: Console,
     assert page.locator("#feed-posts article").all() and card(page, "tieba:s3").count() == 1
 
     filters.get_by_label("来源").select_option("")
+    page.locator("#feed-count").filter(has_text="共 3 条").wait_for()  # each step waits for a count that differs
     filters.get_by_label("搜索").fill("漏电")
     filters.get_by_label("搜索").press("Enter")
     page.locator("#feed-count").filter(has_text="共 1 条").wait_for()
