@@ -22,6 +22,7 @@ def create_app(services: Services) -> FastAPI:
     routers = (health, auth, posts, feedback, incidents, statements, silences, sources, stats, live, admin, console)
     for module in routers:
         app.include_router(module.router)
+    app.include_router(admin.public)
     app.add_exception_handler(WorkflowError, _workflow_error)
     for router in flatten(services.plugins.hook.register_routes()):
         app.include_router(router)

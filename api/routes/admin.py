@@ -17,9 +17,10 @@ from yuqing.nlp.text import clean
 from yuqing.settings import Role
 from yuqing.storage.models import User
 
-from ..deps import ServicesDep, SessionDep, require_roles
+from ..deps import CurrentUser, ServicesDep, SessionDep, require_roles
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
+public = APIRouter(tags=["brands"])
 Admin = Annotated[User, require_roles("admin")]
 AdminOrLead = Annotated[User, require_roles("admin", "brand_lead")]
 
@@ -36,6 +37,12 @@ class MatchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(min_length=1, max_length=5000)
+
+
+@public.get("/api/brands", response_model=list[str])
+def brand_names(services: ServicesDep, _user: CurrentUser) -> list[str]:
+    """The watched brands' names, for every role's filters."""
+    return [b.name for b in services.settings.brands]
 
 
 @router.get("/brands", response_model=list[BrandOut])

@@ -26,13 +26,27 @@ def negative_terms(
     services: ServicesDep, _user: CurrentUser, brand: str | None = None, days: Days = 7,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> dict[str, object]:  # fmt: skip
-    """The evidence that made recent negative posts negative, most frequent first."""
+    """The words that made recent negative posts negative, in how many posts each, most first."""
     since = services.clock.now() - timedelta(days=days)
     page = services.posts.search(PostQuery(brand=brand, sentiment="negative", since=since, limit=500))
+    brand_words = {w.lower() for w in services.settings.brand_words()}
     counts: Counter[str] = Counter()
     for post in page.items:
-        counts.update(set(post.analysis.evidence))
+        counts.update(evidence_words(services.segmenter.cut(post.content), post.analysis.evidence, brand_words))
     return {"posts": len(page.items), "items": [{"term": t, "count": c} for t, c in counts.most_common(limit)]}
+
+
+def evidence_words(words: list[str], evidence: list[str], skip: set[str]) -> set[str]:
+    """The post's words that its evidence points at: the model's evidence is character n-grams
+    (音太 of 噪音太大), people read words (噪音). Negation evidence (不+满意) gives its parts."""
+    marks = {part for e in evidence for part in e.split("+") if len(part) >= 2 and not part.startswith("[")}
+    found = set()
+    for word in words:
+        if len(word) < 2 or word.lower() in skip or not any(c.isalpha() for c in word):
+            continue
+        if any(m in word or (word in m) for m in marks):
+            found.add(word)
+    return found
 
 
 @router.get("/sources")

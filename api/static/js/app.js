@@ -35,6 +35,7 @@ addMessages({
 
 const $ = (id) => document.getElementById(id);
 let cleanup = null; // what the current screen wants done when it is left
+let renders = 0; // which render is the current one
 
 function visible(screen) {
   return screen.nav && session.user && screen.roles.includes(session.user.role);
@@ -102,6 +103,8 @@ function signOut() {
   session.user = null;
   if (cleanup) cleanup();
   cleanup = null;
+  renders += 1; // a render still loading is stale now
+  fill($("view"));
   history.replaceState(null, "", "#/login");
   renderChrome();
   renderLogin();
@@ -119,12 +122,20 @@ function route() {
   const root = $("view");
   if (!screen) return fill(root, el("p", { class: "empty" }, t("notfound")));
   if (!screen.roles.includes(session.user.role)) return fill(root, el("p", { class: "error" }, t("error.forbidden")));
-  fill(root);
-  Promise.resolve(screen.render(root, params))
+  // each render draws into its own box; one that finishes after the user moved on is
+  // cleaned up at once and never touches the page
+  const rendering = ++renders;
+  const box = el("div", { class: "screen" });
+  fill(root, box);
+  Promise.resolve(screen.render(box, params))
     .then((done) => {
-      cleanup = typeof done === "function" ? done : null;
+      const stop = typeof done === "function" ? done : null;
+      if (rendering === renders) cleanup = stop;
+      else if (stop) stop();
     })
-    .catch((error) => fill(root, el("p", { class: "error", role: "alert" }, problem(error))));
+    .catch((error) => {
+      if (rendering === renders) fill(box, el("p", { class: "error", role: "alert" }, problem(error)));
+    });
 }
 
 function toast(text, kind = "info") {

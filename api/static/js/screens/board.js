@@ -38,8 +38,8 @@ function actions(incident, reload, status) {
     try {
       await api(`/api/incidents/${incident.id}/${path}`, { method: "POST", body });
       if (path === "respond") drafts.delete(incident.id);
+      await reload(); // the board shows the new state before it says "done"
       fill(status, t(done, { id: incident.id }));
-      await reload();
     } catch (error) {
       fill(status, problem(error));
     }

@@ -4,7 +4,7 @@
 // Every piece of a post (text, title, author, url) is crawled and untrusted: it reaches
 // the page through el()/highlight() text nodes only, and a link only for http(s) URLs.
 
-import { addMessages, api, clock, el, fill, fmtTime, highlight, on, problem, session, t } from "../core.js";
+import { addMessages, api, clock, el, fill, fmtTime, highlight, on, problem, t } from "../core.js";
 
 addMessages({
   zh: {
@@ -212,11 +212,10 @@ function select(name, label, anyLabel, options, value) {
       options.map(([v, text]) => el("option", { value: v, selected: v === value }, text))));
 }
 
-/** The brands to offer: the configured ones where the role may read them, else those seen. */
+/** The configured brands to offer (every role may read their names). */
 async function knownBrands() {
-  if (!["admin", "brand_lead"].includes(session.user?.role)) return [];
   try {
-    return (await api("/api/admin/brands")).map((b) => b.name);
+    return await api("/api/brands");
   } catch {
     return [];
   }
