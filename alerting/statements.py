@@ -147,11 +147,14 @@ class Statements:
         def do(session: Session, s: Statement, incident: Incident, now: datetime) -> Statement:
             if s.state not in ("draft", "pending_legal", "approved"):
                 raise Conflict(f"a {s.state} statement cannot be edited: write a new version")
-            voided = s.state != "draft"
+            voided, previous = s.state != "draft", s.text
             s.text, s.content_hash, s.updated_at = text, content_hash(text), now
             s.state, s.approved_hash, s.submitted_at = "draft", None, None
             s.reviewer = s.reviewed_at = s.review_comment = None
-            self._log(session, s, "statement_edited", now, actor, review_voided=voided)
+            # the text it replaced and the new one: the record of what changed, for the diff
+            self._log(
+                session, s, "statement_edited", now, actor, review_voided=voided, previous_text=previous, text=text
+            )
             return s
 
         return self._act(statement_id, do)

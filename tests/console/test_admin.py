@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from conftest import BRAND, Console, login, shot
+from console_support import BRAND, Console, login, shot
 
 from support import webhook_receiver
 from yuqing.alerting.notify.channels import build_notifier
@@ -149,6 +151,7 @@ def test_silences_are_created_and_expired(console: Console, page) -> None:
     form.get_by_label("时长（分钟）").fill("90")
     form.get_by_label("说明").fill("双十一促销期间的已知投诉")
     form.get_by_role("button", name="创建静默").click()
+    page.get_by_text(re.compile(r"已创建静默 #\d+")).wait_for()  # the page says so once the API has it
     [silence] = console.call("GET", "/api/silences", "lead")
     page.get_by_text(f"已创建静默 #{silence['id']}").wait_for()
     assert silence["matchers"] == {"brand": BRAND, "rule": "negative_brand_post"} and silence["active"]

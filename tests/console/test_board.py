@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conftest import Console, login, shot
+from console_support import Console, login, shot
 
 
 def test_brand_acknowledges_and_responds_from_the_board(console: Console, page) -> None:

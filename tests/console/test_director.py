@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conftest import Console, login, shot
+from console_support import Console, login, shot
 
 
 def test_director_acknowledges_a_major_crisis(console: Console, page) -> None:

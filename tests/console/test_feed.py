@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conftest import BRAND, Console, login, shot
+from console_support import BRAND, Console, login, shot
 
 from yuqing.post import Post
 

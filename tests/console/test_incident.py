@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conftest import Console, login, shot
+from console_support import Console, login, shot
 
 V1 = "关于星河热水器漏电问题的说明：我们对此深表歉意，将全面排查。"
 V1_EDITED = "关于星河热水器漏电问题的说明：我们对此深表歉意，已联系用户，将全面排查。"

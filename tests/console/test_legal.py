@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conftest import Console, login, shot
+from console_support import Console, login, shot
 
 TEXT = "关于星河热水器漏电问题的说明\n我们已第一时间联系用户并安排上门检修，涉事批次将免费更换。"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from conftest import Console, login, shot
+from console_support import Console, login, shot
 
 from yuqing.crawlers.classify import Outcome, Verdict
 from yuqing.settings import SourceSettings

@@ -8,7 +8,7 @@ import threading
 from datetime import timedelta
 
 import httpx
-from conftest import Console
+from console_support import Console
 
 
 def listen(console: Console, user: str, events: queue.Queue, stop: threading.Event) -> None:

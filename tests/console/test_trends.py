@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conftest import BRAND, Console, login, shot
+from console_support import BRAND, Console, login, shot
 
 from yuqing.crawlers.classify import Outcome, Verdict
 

@@ -30,7 +30,7 @@ addMessages({
     "st.edit.voids": "修改已提交或已批准的版本会使审核作废，需重新提交", "st.own": "自己起草的版本不能由自己审核",
     "st.done.draft": "已起草第 {n} 版", "st.done.edit": "已保存第 {n} 版的修改", "st.done.submit": "第 {n} 版已提交法务审核",
     "st.done.approve": "第 {n} 版已批准", "st.done.reject": "第 {n} 版已驳回", "st.done.publish": "第 {n} 版已发布",
-    "diff.versions": "第 {a} 版 → 第 {b} 版的修改", "diff.edit": "第 {n} 版本次编辑的修改（本页记录）",
+    "diff.versions": "第 {a} 版 → 第 {b} 版的修改", "diff.edit": "第 {n} 版最近一次编辑的修改",
     "diff.same": "正文相同", "diff.legend": "绿色为新增，红色删除线为删去",
     "tl.title": "时间线", "tl.intact": "✓ 记录链完整（哈希校验通过）", "tl.broken": "✗ 记录链校验失败：记录可能被改动",
     "tl.at": "时间", "tl.actor": "执行人", "tl.kind": "事项", "tl.details": "详情", "tl.system": "系统",
@@ -62,7 +62,7 @@ addMessages({
     "st.edit.voids": "Editing a submitted or approved version voids the review", "st.own": "Nobody reviews their own version",
     "st.done.draft": "Version {n} drafted", "st.done.edit": "Version {n} saved", "st.done.submit": "Version {n} submitted to legal",
     "st.done.approve": "Version {n} approved", "st.done.reject": "Version {n} rejected", "st.done.publish": "Version {n} published",
-    "diff.versions": "Changes from version {a} to {b}", "diff.edit": "This page's last edit of version {n}",
+    "diff.versions": "Changes from version {a} to {b}", "diff.edit": "The last edit of version {n}",
     "diff.same": "Same text", "diff.legend": "green: added, struck red: removed",
     "tl.title": "Timeline", "tl.intact": "✓ Chain intact (hashes verify)", "tl.broken": "✗ Chain broken: the record may have been altered",
     "tl.at": "Time", "tl.actor": "Actor", "tl.kind": "What", "tl.details": "Details", "tl.system": "system",
@@ -348,11 +348,7 @@ function statementActions(s, ctx) {
     out.push(toggled(memory, `edit-${s.id}`, t("st.edit"),
       [s.state !== "draft" && el("p", { class: "hint" }, t("st.edit.voids")), text], t("st.save"),
       async () => {
-        // the API keeps only the latest text of a version: this page remembers what the edit replaced
-        ctx.edits.set(s.id, { before: s.text, after: text.value.trim() });
-        const ok = await act(`statements/${s.id}`, { text: text.value }, ...done("st.done.edit"), "PUT");
-        if (!ok) ctx.edits.delete(s.id);
-        return ok;
+        return act(`statements/${s.id}`, { text: text.value }, ...done("st.done.edit"), "PUT");
       }));
   }
   if (can("statement.submit") && s.state === "draft") {
@@ -380,8 +376,16 @@ function statementActions(s, ctx) {
   return out.length ? el("div", { class: "toolbar" }, out) : null;
 }
 
+/** The version's last edit, from the timeline (which keeps the text an edit replaced). */
+function lastEdit(s, ctx) {
+  const edits = ctx.timeline.filter((e) => e.kind === "statement_edited" && e.details.statement_id === s.id);
+  const last = edits[edits.length - 1];
+  return last && last.details.text === s.text && typeof last.details.previous_text === "string"
+    ? { before: last.details.previous_text, after: last.details.text } : null;
+}
+
 function statementView(s, ctx) {
-  const edit = ctx.edits.get(s.id);
+  const edit = lastEdit(s, ctx);
   return el("div", { class: "statement st-" + s.state, dataset: { statementId: s.id, version: s.version } },
     el("h4", {}, t("st.version", { n: s.version }), " ",
       el("span", { class: "badge st-state" }, t("st.state." + s.state))),
@@ -537,7 +541,7 @@ export default {
     let incident = null;
     let postKeys = null;
     let generation = 0;
-    const ctx = { memory, edits: new Map(), act: null, open: false };
+    const ctx = { memory, timeline: [], act: null, open: false };
 
     // run an action through the API; a readable message either way; true when it worked
     ctx.act = async (path, body, doneKey, vars = {}, method = "POST") => {
@@ -575,6 +579,7 @@ export default {
       const focus = focused(root);
       fill(parts.head, header(incident));
       fill(parts.actions, incidentActions(incident, ctx));
+      ctx.timeline = timeline.items;
       fill(parts.statements, statementsView(incident, statements, ctx));
       fill(parts.timeline, timelineView(timeline));
       restoreFocus(root, focus);
