@@ -22,7 +22,9 @@ from yuqing.services import Services
 from yuqing.settings import BrandSettings, load_settings
 
 
-@pytest.fixture(scope="session")
+# per module, not per session: Playwright's sync API keeps an event loop running in the main
+# thread while the browser is open, and later tests call asyncio.run()
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing: `make test` installs it with apt")

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from support import dispatcher_for
 from yuqing.alerting.incidents import IncidentService, list_incidents
 from yuqing.alerting.sla import SlaPolicy
 from yuqing.clock import FixedClock
@@ -58,7 +59,9 @@ def test_only_failures_raise_a_source_alert(now) -> None:
 
 
 def test_source_alerts_group_count_and_start_no_crisis_clock(sessions, now) -> None:
-    service = IncidentService(sessions, [SlaPolicy(kind="response", due_after=timedelta(hours=2))])
+    service = IncidentService(
+        sessions, [SlaPolicy(kind="response", due_after=timedelta(hours=2))], dispatcher_for(sessions)
+    )
     [a] = service.apply([health_alert("weibo", BLOCKED, now)])
     [b] = service.apply([health_alert("weibo", BLOCKED, now + timedelta(minutes=30))])
     assert a == b
